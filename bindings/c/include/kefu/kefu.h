@@ -1,0 +1,175 @@
+/*
+ * kefu.h — the stable C ABI of kefu (libkefu.so).
+ *
+ * Conventions (after libgit2):
+ *  - Every function returns an int: KEFU_OK (0) or a negative KEFU_E* code. On error,
+ *    kefu_error_last() tells what went wrong, in this thread, until the next kefu call that fails.
+ *  - Handles are opaque; each has a matching _free. Results are caller-owned kefu_buf values
+ *    released with kefu_buf_dispose().
+ *  - Option structs carry a `version` first; initialise them with their _INIT macro. New fields are
+ *    only ever appended, and the version goes up when they are.
+ *  - Callbacks take a trailing `void *payload`, handed back unchanged.
+ *  - Strings are UTF-8 and NUL-terminated. No C++ exception ever crosses this boundary.
+ *  - Rich results are JSON text, documented in README.md ("JSON results").
+ *  - A kefu_engine may be used from several threads at once.
+ */
+#ifndef KEFU_H
+#define KEFU_H
+
+#include <stddef.h>
+
+#if defined(_WIN32) && defined(KEFU_BUILDING)
+#define KEFU_EXTERN __declspec(dllexport)
+#elif defined(__GNUC__)
+#define KEFU_EXTERN __attribute__((visibility("default")))
+#else
+#define KEFU_EXTERN
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version ----------------------------------------------------------------------------- */
+
+#define KEFU_VERSION_MAJOR 0
+#define KEFU_VERSION_MINOR 1
+#define KEFU_VERSION_PATCH 0
+#define KEFU_VERSION "0.1.0"
+
+/** The version of the library actually loaded (may differ from the header's). Any pointer may be NULL. */
+KEFU_EXTERN int kefu_version(int *major, int *minor, int *patch);
+/** "MAJOR.MINOR.PATCH" of the loaded library; static storage. */
+KEFU_EXTERN const char *kefu_version_string(void);
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+typedef enum {
+  KEFU_OK = 0,
+  KEFU_EINVALID = -1,     /**< NULL or out-of-range argument, unknown name */
+  KEFU_EUTF8 = -2,        /**< text is not valid UTF-8 */
+  KEFU_ENOTFOUND = -3,    /**< no such template, customer... */
+  KEFU_EPARSE = -4,       /**< malformed pack, rule file, JSON; the message names file:line */
+  KEFU_EIO = -5,          /**< a file could not be read or written */
+  KEFU_ETOOLARGE = -6,    /**< input over the configured limit */
+  KEFU_ESTORAGE = -7,     /**< the customer database failed */
+  KEFU_EEMPTY = -8,       /**< empty or blank text */
+  KEFU_EUNSUPPORTED = -9, /**< unknown locale, channel, or option struct version */
+  KEFU_EINTERNAL = -99    /**< a bug in kefu */
+} kefu_error_code;
+
+typedef struct kefu_error {
+  int code;            /**< a kefu_error_code */
+  const char *message; /**< UTF-8, never NULL */
+} kefu_error;
+
+/** The last error of this thread, or NULL if none. Valid until the next failing kefu call in this thread. */
+KEFU_EXTERN const kefu_error *kefu_error_last(void);
+/** Forgets this thread's last error. */
+KEFU_EXTERN void kefu_error_clear(void);
+
+/* ---- buffers ----------------------------------------------------------------------------- */
+
+/** A caller-owned result: `ptr` is NUL-terminated UTF-8 of `size` bytes (without the NUL). */
+typedef struct kefu_buf {
+  char *ptr;
+  size_t size;
+} kefu_buf;
+#define KEFU_BUF_INIT {NULL, 0}
+
+/** Frees the buffer's memory and resets it to KEFU_BUF_INIT. NULL or an empty buffer is fine. */
+KEFU_EXTERN void kefu_buf_dispose(kefu_buf *buf);
+
+/* ---- logging ----------------------------------------------------------------------------- */
+
+typedef enum {
+  KEFU_LOG_TRACE = 0,
+  KEFU_LOG_DEBUG = 1,
+  KEFU_LOG_INFO = 2,
+  KEFU_LOG_WARN = 3,
+  KEFU_LOG_ERROR = 4,
+  KEFU_LOG_OFF = 6
+} kefu_log_level;
+
+/** Receives one log message. Customer data is only ever logged at KEFU_LOG_DEBUG and below. */
+typedef void (*kefu_log_cb)(int level, const char *message, void *payload);
+
+/* ---- engine ------------------------------------------------------------------------------ */
+
+typedef struct kefu_engine kefu_engine;
+
+typedef struct kefu_engine_options {
+  unsigned int version;       /**< KEFU_ENGINE_OPTIONS_VERSION */
+  const char *template_dir;   /**< extra pack directory, or NULL */
+  int no_bundled_templates;   /**< non-zero: serve only template_dir */
+  size_t max_text_bytes;      /**< 0: 65536 */
+  int log_level;              /**< a kefu_log_level; KEFU_LOG_WARN by default */
+} kefu_engine_options;
+
+#define KEFU_ENGINE_OPTIONS_VERSION 1
+#define KEFU_ENGINE_OPTIONS_INIT {KEFU_ENGINE_OPTIONS_VERSION, NULL, 0, 0, KEFU_LOG_WARN}
+
+/** Opens an engine. `opts` may be NULL for the defaults (bundled packs). */
+KEFU_EXTERN int kefu_engine_open(kefu_engine **out, const kefu_engine_options *opts);
+/** Frees an engine; NULL is fine. No callback of it runs after this returns. */
+KEFU_EXTERN void kefu_engine_free(kefu_engine *engine);
+/** Routes the engine's log to `cb` (NULL: back to stderr, warnings and errors only). */
+KEFU_EXTERN int kefu_engine_set_log_callback(kefu_engine *engine, int level, kefu_log_cb cb, void *payload);
+
+/* ---- analysis and suggestions ------------------------------------------------------------ */
+
+/**
+ * Analyses a customer message. `locale` ("zh-CN", "zh-TW", "zh-HK", "en") may be NULL to guess.
+ * `out` receives {"intent", "confidence", "emotion", "emotion_score", "stage", "locale", "intents": [...], "cues": [...]}.
+ */
+KEFU_EXTERN int kefu_message_analyze(kefu_buf *out, kefu_engine *engine, const char *text, const char *locale);
+
+typedef struct kefu_suggest_options {
+  unsigned int version;       /**< KEFU_SUGGEST_OPTIONS_VERSION */
+  const char *locale;         /**< NULL: guessed from the text */
+  const char *channel;        /**< "plain" (NULL), "markdown" or "html" */
+  size_t limit;               /**< how many suggestions; 0: 3 */
+  const char *context_json;   /**< NULL or {"customer": {"name","title","types":[...],"tags":[...]}, "vars": {...}} */
+} kefu_suggest_options;
+
+#define KEFU_SUGGEST_OPTIONS_VERSION 1
+#define KEFU_SUGGEST_OPTIONS_INIT {KEFU_SUGGEST_OPTIONS_VERSION, NULL, NULL, 0, NULL}
+
+/**
+ * Analyses a message and ranks reply templates for it, rendered and ready to send.
+ * `out` receives the analysis plus "suggestions": [{"template_id", "intent", "text", "score", "missing", "shortcut", "tags"}].
+ */
+KEFU_EXTERN int kefu_reply_suggest(kefu_buf *out, kefu_engine *engine, const char *text,
+                                   const kefu_suggest_options *opts);
+
+/**
+ * Renders one template by id or shortcut ("/size"). `vars_json` is NULL or {"name": "王芳", "order_id": "…"}.
+ * `out` receives {"template_id", "text", "missing": [...]}.
+ */
+KEFU_EXTERN int kefu_template_render(kefu_buf *out, kefu_engine *engine, const char *template_id,
+                                     const char *vars_json, const char *locale, const char *channel);
+
+/** Lists the engine's templates as {"templates": [{"id", "locale", "pack", "intents", "shortcut", "tags", "use"}]}. */
+KEFU_EXTERN int kefu_template_list(kefu_buf *out, kefu_engine *engine, const char *locale);
+
+/**
+ * Lints a directory of pack files. Returns KEFU_OK with {"problems": [{"file", "line", "message"}]} in `out`
+ * (empty when all is well); an error only when the directory cannot be read.
+ */
+KEFU_EXTERN int kefu_template_lint(kefu_buf *out, const char *dir);
+
+/* ---- events ------------------------------------------------------------------------------ */
+
+/** Receives one event: its name ("message_analyzed", "suggestions_ready", ...) and JSON payload. */
+typedef void (*kefu_event_cb)(const char *event, const char *json, size_t json_len, void *payload);
+
+/** Subscribes to `event` ("*" for all). `*subscription` receives an id for kefu_event_unsubscribe(). */
+KEFU_EXTERN int kefu_event_subscribe(unsigned long long *subscription, kefu_engine *engine, const char *event,
+                                     kefu_event_cb cb, void *payload);
+KEFU_EXTERN int kefu_event_unsubscribe(kefu_engine *engine, unsigned long long subscription);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KEFU_H */

@@ -1,0 +1,52 @@
+// kefu/analysis.hpp — what a customer's message says: intent, emotion, purchase stage.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kefu/locale.hpp"
+#include "kefu/vocabulary.hpp"
+
+namespace kefu {
+
+struct Scored {
+  Intent intent;
+  double score;  ///< probability-like, 0..1, the list sums to about 1
+};
+
+struct Analysis {
+  Intent intent = Intent::other;
+  double confidence = 0;              ///< score of `intent`
+  std::vector<Scored> intents;        ///< every intent, best first
+  Emotion emotion = Emotion::neutral;
+  double emotion_score = 0;           ///< strength of the emotion cues, 0..1
+  Stage stage = Stage::pre_sale;
+  Locale locale = Locale::zh_CN;      ///< locale of the message (given, or guessed)
+  std::vector<std::string> cues;      ///< the lexicon cues that fired, for explanations
+};
+
+class ChineseConverters;
+class TemplateLibrary;
+
+/// Analyses a message with the lexicons in templates/analysis/ plus a naive Bayes model trained
+/// at load time from the example messages of the template packs. Thread-safe after construction.
+class Analyzer {
+ public:
+  struct Lexicon;  // defined in the implementation
+  /// `lexicon_files`: (path, content) of the analysis YAML files; `library` provides training examples.
+  Analyzer(const std::vector<std::pair<std::string, std::string>>& lexicon_files,
+           const TemplateLibrary& library, const ChineseConverters& chinese);
+  ~Analyzer();
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  /// `text` must be valid UTF-8 (the engine checks). `locale` as given by the caller.
+  Analysis analyze(std::string_view text, Locale locale) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kefu

@@ -1,0 +1,46 @@
+// kefu/chinese.hpp — Simplified/Traditional conversion through OpenCC.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kefu/locale.hpp"
+
+namespace kefu {
+
+/// One OpenCC conversion (thread-safe after construction). Configs are OpenCC's own
+/// ("s2twp.json", "s2hk.json", "t2s.json") from Debian's libopencc-data.
+class ChineseConverter {
+ public:
+  explicit ChineseConverter(const std::string& opencc_config);
+  ~ChineseConverter();
+  ChineseConverter(const ChineseConverter&) = delete;
+  ChineseConverter& operator=(const ChineseConverter&) = delete;
+
+  std::string convert(std::string_view utf8) const;
+  /// Character-by-character conversion: keeps the code-point count, so offsets stay valid.
+  std::u32string convert_chars(std::u32string_view text) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The converters an engine shares; created lazily on first use (OpenCC dictionaries take a few ms).
+class ChineseConverters {
+ public:
+  ChineseConverters();
+  ~ChineseConverters();
+  /// Traditional (any variant) → Simplified.
+  const ChineseConverter& to_simplified() const;
+  /// Simplified → the script of `locale` (zh-TW: Taiwan phrases; zh-HK: Hong Kong forms); nullptr for zh-CN and en.
+  const ChineseConverter* from_simplified(Locale locale) const;
+  /// Converts zh-CN text for `locale`; returns it unchanged for zh-CN and en.
+  std::string localize(std::string_view zh_cn_text, Locale locale) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kefu

@@ -1,0 +1,71 @@
+// kefu/suggest.hpp — ranking reply templates for a message.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kefu/analysis.hpp"
+#include "kefu/render.hpp"
+
+namespace kefu {
+
+/// What the helpdesk knows of the customer. Every field is optional.
+struct CustomerContext {
+  std::string name;
+  std::string title;                       ///< 亲 / 先生 / 女士 / Ms. / Mr.
+  std::vector<CustomerType> types;         ///< steer the sales scripts
+  std::vector<std::string> tags;           ///< e.g. vip
+};
+
+struct SuggestRequest {
+  Locale locale = Locale::zh_CN;
+  Channel channel = Channel::plain;
+  std::size_t limit = 3;
+  CustomerContext customer;
+  Variables vars;                          ///< agent, shop, order_id, product...
+  std::optional<Analysis> analysis;        ///< reuse an analysis instead of analysing again
+};
+
+struct Suggestion {
+  std::string template_id;
+  Intent intent = Intent::other;           ///< the intent the template was chosen for
+  std::string text;                        ///< rendered, ready to send
+  double score = 0;                        ///< 0..1, higher is better
+  std::vector<std::string> missing;        ///< required variables shown as placeholders
+  std::string shortcut;
+  std::vector<std::string> tags;
+};
+
+struct SuggestResult {
+  Analysis analysis;
+  std::vector<Suggestion> suggestions;     ///< best first
+};
+
+class TemplateLibrary;
+
+/// Scores templates against a message: the analysed intents, similarity to each template's
+/// example messages (tf-idf over character bigrams / words, through an inverted index), the
+/// stage, customer type and emotion each template is written for. Thread-safe after construction.
+class Ranker {
+ public:
+  Ranker(const TemplateLibrary& library, const ChineseConverters& chinese);
+  ~Ranker();
+  Ranker(const Ranker&) = delete;
+  Ranker& operator=(const Ranker&) = delete;
+
+  struct Ranked {
+    const Template* tmpl;
+    Intent intent;
+    double score;
+  };
+  /// Best `limit` reply templates for the message, given its analysis.
+  std::vector<Ranked> rank(std::string_view text, const Analysis& analysis, const CustomerContext& customer,
+                           std::size_t limit) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kefu

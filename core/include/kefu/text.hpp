@@ -1,0 +1,48 @@
+// kefu/text.hpp — UTF-8 checks and the normalised form every matcher works on.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kefu {
+
+class ChineseConverter;
+
+/// Throws Error(invalid_utf8) naming the byte offset of the first bad sequence,
+/// Error(too_large) past `max_bytes`, Error(empty) for empty or blank text when `allow_empty` is false.
+void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty = false, const char* what = "text");
+
+/// True if `utf8` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view utf8) noexcept;
+
+/// Decodes valid UTF-8 into code points (call check_text or is_valid_utf8 first).
+std::u32string decode_utf8(std::string_view utf8);
+/// Encodes code points as UTF-8.
+std::string encode_utf8(std::u32string_view cps);
+void append_utf8(std::string& out, char32_t cp);
+
+/// Text folded for matching: NFKC, case-folded, full-width forms to ASCII, Traditional to Simplified
+/// (when a converter is given). `origin[i]` is the code-point index in the original text of normalised
+/// code point i, so spans found in `text` map back to the original.
+struct NormalizedText {
+  std::u32string text;
+  std::vector<std::uint32_t> origin;
+  std::string utf8() const { return encode_utf8(text); }
+};
+NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified = nullptr);
+
+/// Offsets of code point `cp_index` of `utf8` in bytes and in UTF-16 units (one pass, for a span).
+struct TextOffsets {
+  std::size_t byte;
+  std::size_t utf16;
+};
+std::vector<TextOffsets> offset_table(std::string_view utf8);  ///< size = code points + 1
+
+/// Han ideograph (CJK Unified Ideographs and extensions, compatibility ideographs).
+bool is_han(char32_t cp) noexcept;
+/// Letters and digits of any script (utf8proc categories L* and N*).
+bool is_alnum(char32_t cp) noexcept;
+
+}  // namespace kefu

@@ -1,0 +1,88 @@
+#include "kefu/chinese.hpp"
+
+#include <opencc/SimpleConverter.hpp>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "kefu/error.hpp"
+#include "kefu/text.hpp"
+
+namespace kefu {
+
+struct ChineseConverter::Impl {
+  std::unique_ptr<opencc::SimpleConverter> converter;
+  // Character table for convert_chars, built on first use from every BMP ideograph.
+  mutable std::once_flag table_once;
+  mutable std::unordered_map<char32_t, char32_t> table;
+};
+
+ChineseConverter::ChineseConverter(const std::string& config) : impl_(std::make_unique<Impl>()) {
+  try {
+    impl_->converter = std::make_unique<opencc::SimpleConverter>(config);
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::io, "cannot load OpenCC config " + config + " (is libopencc-data installed?): " + e.what());
+  }
+}
+ChineseConverter::~ChineseConverter() = default;
+
+std::string ChineseConverter::convert(std::string_view utf8) const {
+  if (utf8.empty()) return {};
+  return impl_->converter->Convert(utf8.data(), utf8.size());
+}
+
+std::u32string ChineseConverter::convert_chars(std::u32string_view text) const {
+  std::call_once(impl_->table_once, [this] {
+    // One ideograph per line so that no phrase rule joins neighbours: the table stays 1:1.
+    std::string block;
+    for (char32_t cp = 0x3400; cp <= 0x9FFF; ++cp) {
+      if (cp > 0x4DBF && cp < 0x4E00) continue;
+      append_utf8(block, cp);
+      block.push_back('\n');
+    }
+    std::u32string in = decode_utf8(block), out = decode_utf8(convert(block));
+    if (in.size() != out.size()) return;  // a config that is not 1:1 per character: leave text as it is
+    for (std::size_t i = 0; i < in.size(); ++i)
+      if (in[i] != out[i]) impl_->table.emplace(in[i], out[i]);
+  });
+  std::u32string out(text);
+  if (impl_->table.empty()) return out;
+  for (char32_t& cp : out) {
+    if (cp < 0x3400) continue;
+    auto it = impl_->table.find(cp);
+    if (it != impl_->table.end()) cp = it->second;
+  }
+  return out;
+}
+
+struct ChineseConverters::Impl {
+  mutable std::once_flag t2s_once, tw_once, hk_once;
+  mutable std::unique_ptr<ChineseConverter> t2s, tw, hk;
+};
+
+ChineseConverters::ChineseConverters() : impl_(std::make_unique<Impl>()) {}
+ChineseConverters::~ChineseConverters() = default;
+
+const ChineseConverter& ChineseConverters::to_simplified() const {
+  std::call_once(impl_->t2s_once, [this] { impl_->t2s = std::make_unique<ChineseConverter>("t2s.json"); });
+  return *impl_->t2s;
+}
+
+const ChineseConverter* ChineseConverters::from_simplified(Locale locale) const {
+  if (locale == Locale::zh_TW) {
+    std::call_once(impl_->tw_once, [this] { impl_->tw = std::make_unique<ChineseConverter>("s2twp.json"); });
+    return impl_->tw.get();
+  }
+  if (locale == Locale::zh_HK) {
+    std::call_once(impl_->hk_once, [this] { impl_->hk = std::make_unique<ChineseConverter>("s2hk.json"); });
+    return impl_->hk.get();
+  }
+  return nullptr;
+}
+
+std::string ChineseConverters::localize(std::string_view text, Locale locale) const {
+  const ChineseConverter* c = from_simplified(locale);
+  return c ? c->convert(text) : std::string(text);
+}
+
+}  // namespace kefu

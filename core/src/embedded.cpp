@@ -1,0 +1,18 @@
+#include "embedded.hpp"
+
+namespace kefu {
+
+std::vector<SourceFile> embedded_under(std::string_view prefix) {
+  std::size_t count = 0;
+  const EmbeddedFile* files = embedded_files(&count);
+  std::vector<SourceFile> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string_view path(files[i].path);
+    if (path.substr(0, prefix.size()) != prefix) continue;
+    out.push_back({"<bundled>/templates/" + std::string(path),
+                   std::string(reinterpret_cast<const char*>(files[i].data), files[i].size)});
+  }
+  return out;
+}
+
+}  // namespace kefu

@@ -1,0 +1,113 @@
+#include "kefu/engine.hpp"
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "embedded.hpp"
+#include "kefu/chinese.hpp"
+#include "kefu/error.hpp"
+#include "kefu/json.hpp"
+#include "kefu/text.hpp"
+#include "kefu/version.hpp"
+
+namespace kefu {
+
+struct Engine::Impl {
+  EngineOptions options;
+  std::shared_ptr<spdlog::logger> logger;
+  ChineseConverters chinese;
+  TemplateLibrary library;
+  std::unique_ptr<Analyzer> analyzer;
+  std::unique_ptr<Ranker> ranker;
+  EventBus events;
+  std::once_flag localized;
+
+  void ensure_localized(Locale l) {
+    if (l == Locale::zh_TW || l == Locale::zh_HK) std::call_once(localized, [this] { library.localize(chinese); });
+  }
+};
+
+namespace {
+std::atomic<int> engine_counter{0};
+}
+
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
+  auto t0 = std::chrono::steady_clock::now();
+  impl_->options = std::move(options);
+  impl_->logger = make_logger("kefu." + std::to_string(++engine_counter), impl_->options.log_level);
+  if (impl_->options.bundled_templates) impl_->library = TemplateLibrary::load_strict(bundled_pack_files());
+  if (!impl_->options.template_dir.empty())
+    impl_->library.overlay(TemplateLibrary::load_strict(read_pack_dir(impl_->options.template_dir)));
+  std::vector<std::pair<std::string, std::string>> lexicons;
+  for (auto& f : embedded_under("analysis/")) lexicons.emplace_back(f.path, f.content);
+  impl_->analyzer = std::make_unique<Analyzer>(lexicons, impl_->library, impl_->chinese);
+  impl_->ranker = std::make_unique<Ranker>(impl_->library, impl_->chinese);
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  impl_->logger->info("engine ready: {} templates in {:.1f} ms", impl_->library.size(), ms);
+}
+
+Engine::~Engine() = default;
+
+Analysis Engine::analyze(std::string_view text, std::optional<Locale> locale) const {
+  check_text(text, impl_->options.max_text_bytes, false, "message");
+  Analysis a = impl_->analyzer->analyze(text, locale ? *locale : guess_locale(text));
+  impl_->logger->debug("analyzed {} bytes: {} ({:.2f})", text.size(), to_string(a.intent), a.confidence);
+  if (impl_->events.has_subscribers("message_analyzed")) impl_->events.publish("message_analyzed", analysis_to_json(a));
+  return a;
+}
+
+SuggestResult Engine::suggest(std::string_view text, const SuggestRequest& request) const {
+  SuggestResult result;
+  if (request.analysis) {
+    check_text(text, impl_->options.max_text_bytes, false, "message");
+    result.analysis = *request.analysis;
+  } else {
+    result.analysis = analyze(text, request.locale);
+  }
+  result.analysis.locale = request.locale;
+  impl_->ensure_localized(request.locale);
+  Variables vars = request.vars;
+  if (!request.customer.name.empty()) vars.emplace("name", request.customer.name);
+  if (!request.customer.title.empty()) vars.emplace("title", request.customer.title);
+  for (const auto& r : impl_->ranker->rank(text, result.analysis, request.customer, request.limit ? request.limit : 3)) {
+    Rendered rendered = kefu::render(r.tmpl->nodes_for(request.locale), vars, request.locale, request.channel,
+                                     &impl_->chinese);
+    result.suggestions.push_back(
+        {r.tmpl->id, r.intent, std::move(rendered.text), r.score, std::move(rendered.missing), r.tmpl->shortcut, r.tmpl->tags});
+  }
+  if (impl_->events.has_subscribers("suggestions_ready")) impl_->events.publish("suggestions_ready", suggest_to_json(result));
+  return result;
+}
+
+Rendered Engine::render(std::string_view id, const Variables& vars, Locale locale, Channel channel) const {
+  const Template* t = !id.empty() && id.front() == '/' ? impl_->library.find_shortcut(id, locale)
+                                                        : impl_->library.find(id, locale);
+  if (!t) throw Error(ErrorCode::not_found, "no template '" + std::string(id) + "'");
+  for (const auto& [k, v] : vars)
+    if (!is_valid_utf8(v)) throw Error(ErrorCode::invalid_utf8, "variable '" + k + "' is not valid UTF-8");
+  impl_->ensure_localized(locale);
+  // A template of the other language is rendered in its own language.
+  Locale out = data_locale(locale) == t->locale ? locale : t->locale;
+  return kefu::render(t->nodes_for(out), vars, out, channel, &impl_->chinese);
+}
+
+const TemplateLibrary& Engine::templates() const { return impl_->library; }
+EventBus& Engine::events() const { return impl_->events; }
+spdlog::logger& Engine::logger() const { return *impl_->logger; }
+void Engine::set_log_handler(LogHandler handler) const { kefu::set_log_handler(*impl_->logger, std::move(handler)); }
+void Engine::set_log_level(LogLevel level) const { kefu::set_log_level(*impl_->logger, level); }
+const EngineOptions& Engine::options() const { return impl_->options; }
+const ChineseConverters& Engine::chinese() const { return impl_->chinese; }
+
+std::vector<Diagnostic> lint_packs(const std::vector<SourceFile>& files) {
+  std::vector<Diagnostic> diags;
+  TemplateLibrary::load(files, diags);
+  return diags;
+}
+
+const char* version_string() noexcept { return KEFU_VERSION_STRING; }
+
+}  // namespace kefu

@@ -28,6 +28,8 @@ std::string default_db_path();
 // Each adds its subcommands to `app`.
 void add_reply_commands(CLI::App& app, Globals& g);     // analyze, suggest, render, demo
 void add_template_commands(CLI::App& app, Globals& g);  // templates lint|list
+void add_tone_commands(CLI::App& app, Globals& g);      // tone
+void add_customer_commands(CLI::App& app, Globals& g);  // customers, notes, reminders
 
 /// Exit codes: 0 ok, 1 failure reported on stderr, 2 usage.
 int report_error(const std::exception& e);

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", g.verbose, "log debug messages to stderr");
   add_reply_commands(app, g);
   add_template_commands(app, g);
+  add_tone_commands(app, g);
+  add_customer_commands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

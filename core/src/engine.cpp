@@ -24,6 +24,8 @@ struct Engine::Impl {
   std::unique_ptr<Ranker> ranker;
   EventBus events;
   std::once_flag localized;
+  // ---- tone checks ----
+  // ---- customers and notes ----
 
   void ensure_localized(Locale l) {
     if (l == Locale::zh_TW || l == Locale::zh_HK) std::call_once(localized, [this] { library.localize(chinese); });

@@ -7,6 +7,7 @@
 #include "kefu/engine.hpp"
 #include "kefu/error.hpp"
 #include "kefu/json.hpp"
+#include "module.hpp"
 
 namespace py = pybind11;
 using namespace kefu;
@@ -252,6 +253,9 @@ PYBIND11_MODULE(_kefu, m) {
             });
           },
           py::arg("handler"), py::arg("level") = "info");
+
+  bind_tone(m);
+  bind_customers(m);
 
   m.def(
       "lint",

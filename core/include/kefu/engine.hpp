@@ -50,6 +50,10 @@ class Engine {
   Rendered render(std::string_view template_id, const Variables& vars, Locale locale,
                   Channel channel = Channel::plain) const;
 
+  // ---- tone checks ----
+
+  // ---- customers and notes ----
+
   const TemplateLibrary& templates() const;
   EventBus& events() const;
   spdlog::logger& logger() const;

@@ -168,6 +168,10 @@ KEFU_EXTERN int kefu_event_subscribe(unsigned long long *subscription, kefu_engi
                                      kefu_event_cb cb, void *payload);
 KEFU_EXTERN int kefu_event_unsubscribe(kefu_engine *engine, unsigned long long subscription);
 
+/* ---- tone checks ------------------------------------------------------------------------- */
+
+/* ---- customers and notes ----------------------------------------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif

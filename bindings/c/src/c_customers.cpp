@@ -1,0 +1,2 @@
+// C ABI: customers.
+#include "c_common.hpp"

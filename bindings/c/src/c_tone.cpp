@@ -1,0 +1,2 @@
+// C ABI: tone.
+#include "c_common.hpp"

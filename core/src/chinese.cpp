@@ -1,5 +1,8 @@
 #include "kefu/chinese.hpp"
 
+#include <opencc/Lexicon.hpp>
+#include <opencc/MarisaDict.hpp>
+#include <opencc/SerializableDict.hpp>
 #include <opencc/SimpleConverter.hpp>
 
 #include <mutex>
@@ -7,6 +10,10 @@
 
 #include "kefu/error.hpp"
 #include "kefu/text.hpp"
+
+#ifndef OPENCC_DATA_DIR
+#define OPENCC_DATA_DIR "/usr/share/opencc"
+#endif
 
 namespace kefu {
 
@@ -34,6 +41,9 @@ std::string ChineseConverter::convert(std::string_view utf8) const {
 std::u32string ChineseConverter::convert_chars(std::u32string_view text) const {
   std::call_once(impl_->table_once, [this] {
     // One ideograph per line so that no phrase rule joins neighbours: the table stays 1:1.
+    // (Converters built by ChineseConverters::to_simplified() fill the table from OpenCC's
+    // character dictionary instead, which is much faster; see there.)
+    if (!impl_->table.empty()) return;
     std::string block;
     for (char32_t cp = 0x3400; cp <= 0x9FFF; ++cp) {
       if (cp > 0x4DBF && cp < 0x4E00) continue;
@@ -55,6 +65,20 @@ std::u32string ChineseConverter::convert_chars(std::u32string_view text) const {
   return out;
 }
 
+void ChineseConverter::load_char_table(const std::string& ocd2_path) {
+  std::call_once(impl_->table_once, [&] {
+    try {
+      auto dict = opencc::SerializableDict::NewFromFile<opencc::MarisaDict>(ocd2_path);
+      for (const auto& entry : *dict->GetLexicon()) {
+        std::u32string key = decode_utf8(entry->Key()), value = decode_utf8(entry->GetDefault());
+        if (key.size() == 1 && value.size() == 1 && key != value) impl_->table.emplace(key[0], value[0]);
+      }
+    } catch (const std::exception&) {
+      impl_->table.clear();  // convert_chars() falls back to converting through the config
+    }
+  });
+}
+
 struct ChineseConverters::Impl {
   mutable std::once_flag t2s_once, tw_once, hk_once;
   mutable std::unique_ptr<ChineseConverter> t2s, tw, hk;
@@ -64,7 +88,11 @@ ChineseConverters::ChineseConverters() : impl_(std::make_unique<Impl>()) {}
 ChineseConverters::~ChineseConverters() = default;
 
 const ChineseConverter& ChineseConverters::to_simplified() const {
-  std::call_once(impl_->t2s_once, [this] { impl_->t2s = std::make_unique<ChineseConverter>("t2s.json"); });
+  std::call_once(impl_->t2s_once, [this] {
+    impl_->t2s = std::make_unique<ChineseConverter>("t2s.json");
+    // t2s.json is TSPhrases + TSCharacters: per character, TSCharacters is the whole story.
+    impl_->t2s->load_char_table(std::string(OPENCC_DATA_DIR) + "/TSCharacters.ocd2");
+  });
   return *impl_->t2s;
 }
 

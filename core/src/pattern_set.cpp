@@ -52,6 +52,10 @@ struct ScanState {
 int on_match(unsigned int index, unsigned long long from, unsigned long long to, unsigned int, void* ctx) {
   auto* st = static_cast<ScanState*>(ctx);
   const auto& p = (*st->patterns)[index];
+  if (!p.regex) from = to - p.expression.size();
+  if (p.whole_word || p.word_start) {
+    if (from > 0 && word_char(static_cast<unsigned char>(st->text[from - 1]))) return 0;
+  }
   if (p.whole_word) {
     if (from > 0 && word_char(static_cast<unsigned char>(st->text[from - 1]))) return 0;
     if (to < st->text.size() && word_char(static_cast<unsigned char>(st->text[to]))) return 0;
@@ -72,7 +76,9 @@ PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_u
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     const auto& p = patterns[i];
     exprs.push_back(p.expression);
-    unsigned f = HS_FLAG_SOM_LEFTMOST;
+    // Start-of-match tracking costs compile time and scan speed: only regexes need it; a literal
+    // starts its own length before its end.
+    unsigned f = p.regex ? HS_FLAG_SOM_LEFTMOST : 0;
     if (p.caseless) f |= HS_FLAG_CASELESS;
     if (p.regex) f |= HS_FLAG_UTF8;  // ASCII \\b: text is folded before matching
     flags.push_back(f);

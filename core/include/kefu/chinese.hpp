@@ -20,6 +20,9 @@ class ChineseConverter {
   std::string convert(std::string_view utf8) const;
   /// Character-by-character conversion: keeps the code-point count, so offsets stay valid.
   std::u32string convert_chars(std::u32string_view text) const;
+  /// Fills the table convert_chars() uses from an OpenCC character dictionary (.ocd2) instead of
+  /// deriving it through the config; must be called before the first convert_chars().
+  void load_char_table(const std::string& ocd2_path);
 
  private:
   struct Impl;

@@ -17,6 +17,7 @@ class PatternSet {
     bool regex = false;
     bool caseless = true;
     bool whole_word = false;  ///< literal only: must not touch an ASCII letter or digit on either side
+    bool word_start = false;  ///< literal only: must not follow an ASCII letter or digit ("pay" in "payment", not "repay")
   };
   struct Match {
     unsigned id;

@@ -16,3 +16,18 @@ std::vector<SourceFile> embedded_under(std::string_view prefix) {
 }
 
 }  // namespace kefu
+
+namespace kefu {
+
+std::vector<SourceFile> bundled_pack_files() { return embedded_under("packs/"); }
+
+TemplateLibrary bundled_library() {
+  std::size_t count = 0;
+  const EmbeddedFile* files = embedded_files(&count);
+  for (std::size_t i = 0; i < count; ++i)
+    if (std::string_view(files[i].path) == "compiled/packs.bin")
+      return TemplateLibrary::from_blob(std::string_view(reinterpret_cast<const char*>(files[i].data), files[i].size));
+  return TemplateLibrary::load_strict(bundled_pack_files());  // a build without the compiled form
+}
+
+}  // namespace kefu

@@ -40,7 +40,7 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   auto t0 = std::chrono::steady_clock::now();
   impl_->options = std::move(options);
   impl_->logger = make_logger("kefu." + std::to_string(++engine_counter), impl_->options.log_level);
-  if (impl_->options.bundled_templates) impl_->library = TemplateLibrary::load_strict(bundled_pack_files());
+  if (impl_->options.bundled_templates) impl_->library = bundled_library();
   if (!impl_->options.template_dir.empty())
     impl_->library.overlay(TemplateLibrary::load_strict(read_pack_dir(impl_->options.template_dir)));
   std::vector<std::pair<std::string, std::string>> lexicons;

@@ -8,7 +8,6 @@
 #include <set>
 #include <sstream>
 
-#include "embedded.hpp"
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
 #include "kefu/text.hpp"
@@ -205,8 +204,6 @@ class PackReader {
 
 }  // namespace
 
-std::vector<SourceFile> bundled_pack_files() { return embedded_under("packs/"); }
-
 std::vector<SourceFile> read_pack_dir(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::io, "template directory not found: " + dir);
@@ -293,7 +290,7 @@ void TemplateLibrary::localize(const ChineseConverters& chinese) {
   std::vector<Template*> zh;
   std::string joined;
   for (auto& t : templates_)
-    if (t.locale == Locale::zh_CN) {
+    if (t.locale == Locale::zh_CN && (t.text_tw.empty() || t.text_hk.empty())) {
       zh.push_back(&t);
       joined += t.text;
       joined += "\n\x1e\n";
@@ -305,11 +302,19 @@ void TemplateLibrary::localize(const ChineseConverters& chinese) {
     for (Template* t : zh) {
       std::size_t end = converted.find("\n\x1e\n", pos);
       if (end == std::string::npos) break;
-      auto nodes = compile_text(std::string_view(converted).substr(pos, end - pos), t->file);
-      (target == Locale::zh_TW ? t->nodes_tw : t->nodes_hk) = std::move(nodes);
+      std::string text = converted.substr(pos, end - pos);
+      auto nodes = compile_text(text, t->file);
+      if (target == Locale::zh_TW) t->text_tw = std::move(text), t->nodes_tw = std::move(nodes);
+      else t->text_hk = std::move(text), t->nodes_hk = std::move(nodes);
       pos = end + 3;
     }
   }
+}
+
+bool TemplateLibrary::localized() const {
+  for (const auto& t : templates_)
+    if (t.locale == Locale::zh_CN && (t.nodes_tw.empty() || t.nodes_hk.empty())) return false;
+  return true;
 }
 
 const std::vector<const Template*>& TemplateLibrary::of_locale(Locale l) const {

@@ -35,8 +35,10 @@ struct Template {
   std::string file;                  ///< where it was defined
   int line = 0;
   std::vector<TextNode> nodes;       ///< compiled `text`
-  std::vector<TextNode> nodes_tw;    ///< compiled zh-TW text (zh-CN templates only)
-  std::vector<TextNode> nodes_hk;    ///< compiled zh-HK text (zh-CN templates only)
+  std::string text_tw;               ///< zh-TW form of `text` (zh-CN templates, after localize)
+  std::string text_hk;               ///< zh-HK form of `text`
+  std::vector<TextNode> nodes_tw;    ///< compiled `text_tw`
+  std::vector<TextNode> nodes_hk;    ///< compiled `text_hk`
 
   bool has_tag(std::string_view tag) const;
   bool has_intent(Intent intent) const;

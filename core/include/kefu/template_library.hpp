@@ -50,8 +50,16 @@ class TemplateLibrary {
   /// Adds `other`'s templates, replacing those with the same locale and id (a shop's own packs
   /// over the bundled ones).
   void overlay(TemplateLibrary&& other);
-  /// Fills the zh-TW / zh-HK forms of zh-CN templates.
+  /// Fills the zh-TW / zh-HK forms of zh-CN templates that do not have them yet.
   void localize(const ChineseConverters& chinese);
+  /// True when every zh-CN template has its zh-TW and zh-HK forms.
+  bool localized() const;
+
+  /// A compact binary form of the whole library, localized forms included: the build compiles the
+  /// bundled packs into it (core/tools/packc.cpp), so that an engine loads them in a few milliseconds.
+  std::string to_blob() const;
+  /// Reads to_blob()'s output. Throws Error(parse) if it is not a blob of this build's format.
+  static TemplateLibrary from_blob(std::string_view blob);
 
   const std::vector<Template>& all() const { return templates_; }
   /// Templates of a data locale (zh_CN or en).
@@ -72,5 +80,9 @@ class TemplateLibrary {
   std::map<std::pair<Locale, std::string>, const Template*, std::less<>> by_id_;
   std::map<std::pair<Locale, std::string>, const Template*, std::less<>> by_shortcut_;
 };
+
+
+/// The bundled packs, compiled at build time (loads much faster than parsing bundled_pack_files()).
+TemplateLibrary bundled_library();
 
 }  // namespace kefu

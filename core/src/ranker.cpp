@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <unordered_map>
 
@@ -29,7 +30,17 @@ struct Index {
   std::vector<const Template*> docs;
   std::unordered_map<Feature, std::vector<Posting>> postings;
   std::unordered_map<Feature, float> idf;
-  std::unordered_map<const Template*, std::uint32_t> doc_of;
+  std::array<std::vector<std::uint32_t>, kIntentCount> by_intent;  // reply templates per intent, as doc ids
+  // A query feature found in more documents than this says little and costs much: it is skipped.
+  std::size_t max_postings = 0;
+};
+
+// Per-thread scratch for one ranking: dense similarity and candidate marks, reset after use.
+struct Scratch {
+  std::vector<double> sim;
+  std::vector<std::uint32_t> mark;
+  std::uint32_t epoch = 0;
+  std::vector<std::uint32_t> touched;
 };
 
 void build(Index& ix, const std::vector<const Template*>& templates, const ChineseConverters& chinese, bool zh) {
@@ -45,10 +56,12 @@ void build(Index& ix, const std::vector<const Template*>& templates, const Chine
     for (const auto& ex : t->examples) add(ex, 1.0);
     add(t->text, 0.5);
     for (auto& kv : counts) ++df[kv.first];
-    ix.doc_of[t] = static_cast<std::uint32_t>(ix.docs.size());
     ix.docs.push_back(t);
     tf.push_back(std::move(counts));
   }
+  for (std::uint32_t d = 0; d < ix.docs.size(); ++d)
+    for (Intent i : ix.docs[d]->intents) ix.by_intent[index_of(i)].push_back(d);
+  ix.max_postings = std::max<std::size_t>(500, ix.docs.size() / 5);
   const double n = static_cast<double>(ix.docs.size()) + 1;
   for (auto& kv : df) ix.idf[kv.first] = static_cast<float>(std::log(n / (kv.second + 0.5)));
   for (std::uint32_t d = 0; d < tf.size(); ++d) {
@@ -101,41 +114,51 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
     qn += kv.second * kv.second;
   }
   qn = std::sqrt(qn);
-  std::unordered_map<std::uint32_t, double> sim;
+  thread_local Scratch scratch;
+  Scratch& sc = scratch;
+  if (sc.sim.size() < ix.docs.size()) sc.sim.resize(ix.docs.size(), 0.0), sc.mark.resize(ix.docs.size(), 0);
+  if (++sc.epoch == 0) std::fill(sc.mark.begin(), sc.mark.end(), 0), sc.epoch = 1;
+  sc.touched.clear();
   if (qn > 0)
     for (auto& kv : q) {
       if (kv.second <= 0) continue;
       auto it = ix.postings.find(kv.first);
-      if (it == ix.postings.end()) continue;
-      for (const Posting& p : it->second) sim[p.doc] += kv.second / qn * p.weight;
+      if (it == ix.postings.end() || it->second.size() > ix.max_postings) continue;
+      const double w = kv.second / qn;
+      for (const Posting& p : it->second) {
+        if (sc.sim[p.doc] == 0.0) sc.touched.push_back(p.doc);
+        sc.sim[p.doc] += w * p.weight;
+      }
     }
 
   std::array<double, kIntentCount> p_intent{};
   for (const auto& s : analysis.intents) p_intent[index_of(s.intent)] = s.score;
 
-  // Candidates: the templates of the three likeliest intents, and every template the text resembles.
-  std::vector<const Template*> candidates;
+  // Candidates: the templates of the three likeliest intents, and the templates the text resembles most.
+  constexpr std::size_t kSimilarCandidates = 200;
+  std::vector<std::uint32_t> candidates;
+  auto add = [&](std::uint32_t d) {
+    if (sc.mark[d] != sc.epoch) sc.mark[d] = sc.epoch, candidates.push_back(d);
+  };
   for (std::size_t k = 0; k < analysis.intents.size() && k < 3; ++k)
-    for (const Template* t : impl_->library->of_intent(data, analysis.intents[k].intent)) candidates.push_back(t);
-  for (auto& kv : sim) candidates.push_back(ix.docs[kv.first]);
+    for (std::uint32_t d : ix.by_intent[index_of(analysis.intents[k].intent)]) add(d);
+  if (sc.touched.size() > kSimilarCandidates)
+    std::nth_element(sc.touched.begin(), sc.touched.begin() + kSimilarCandidates, sc.touched.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return sc.sim[a] > sc.sim[b]; });
+  for (std::size_t i = 0; i < sc.touched.size() && i < kSimilarCandidates; ++i) add(sc.touched[i]);
   if (analysis.emotion == Emotion::angry)
     for (Intent i : {Intent::service_complaint, Intent::quality_complaint})
-      for (const Template* t : impl_->library->of_intent(data, i)) candidates.push_back(t);
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+      for (std::uint32_t d : ix.by_intent[index_of(i)]) add(d);
 
   std::vector<Ranked> out;
   out.reserve(candidates.size());
-  for (const Template* t : candidates) {
+  for (std::uint32_t d : candidates) {
+    const Template* t = ix.docs[d];
     Intent best = t->intents.front();
     for (Intent i : t->intents)
       if (p_intent[index_of(i)] > p_intent[index_of(best)]) best = i;
     double score = kIntentWeight * p_intent[index_of(best)];
-    auto d = ix.doc_of.find(t);
-    if (d != ix.doc_of.end()) {
-      auto s = sim.find(d->second);
-      if (s != sim.end()) score += kSimilarityWeight * std::min(1.0, s->second);
-    }
+    score += kSimilarityWeight * std::min(1.0, sc.sim[d]);
     if (t->stages.empty() || contains(t->stages, analysis.stage)) score += kStageWeight;
     if (!t->customer_types.empty()) {
       bool match = false;
@@ -150,10 +173,13 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
       score += kAngryComplaintBoost;
     out.push_back({t, best, std::clamp(score, 0.0, 1.0)});
   }
-  std::stable_sort(out.begin(), out.end(), [](const Ranked& a, const Ranked& b) {
+  for (std::uint32_t d : sc.touched) sc.sim[d] = 0.0;
+  auto better = [](const Ranked& a, const Ranked& b) {
     return a.score != b.score ? a.score > b.score : a.tmpl->id < b.tmpl->id;
-  });
-  if (out.size() > limit) out.resize(limit);
+  };
+  std::size_t keep = std::min(limit, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(), better);
+  out.resize(keep);
   return out;
 }
 

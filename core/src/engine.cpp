@@ -25,6 +25,7 @@ struct Engine::Impl {
   EventBus events;
   std::once_flag localized;
   // ---- tone checks ----
+  std::unique_ptr<ToneChecker> tone;
   // ---- customers and notes ----
 
   void ensure_localized(Locale l) {
@@ -47,6 +48,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   for (auto& f : embedded_under("analysis/")) lexicons.emplace_back(f.path, f.content);
   impl_->analyzer = std::make_unique<Analyzer>(lexicons, impl_->library, impl_->chinese);
   impl_->ranker = std::make_unique<Ranker>(impl_->library, impl_->chinese);
+  impl_->tone = std::make_unique<ToneChecker>(
+      bundled_tone_files(),
+      impl_->options.tone_overrides.empty() ? std::vector<SourceFile>{} : read_tone_path(impl_->options.tone_overrides),
+      impl_->chinese);
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   impl_->logger->info("engine ready: {} templates in {:.1f} ms", impl_->library.size(), ms);
 }
@@ -95,6 +100,25 @@ Rendered Engine::render(std::string_view id, const Variables& vars, Locale local
   Locale out = data_locale(locale) == t->locale ? locale : t->locale;
   return kefu::render(t->nodes_for(out), vars, out, channel, &impl_->chinese);
 }
+
+// ---- tone checks ----
+ToneReport Engine::check_tone(std::string_view draft, const ToneContext& ctx) const {
+  check_text(draft, impl_->options.max_text_bytes, false, "draft");
+  const ToneContext* use = &ctx;
+  ToneContext analysed;
+  if (!ctx.customer && !ctx.customer_message.empty()) {
+    analysed = ctx;
+    analysed.customer = analyze(ctx.customer_message, ctx.locale);
+    use = &analysed;
+  }
+  ToneReport report = impl_->tone->check(draft, *use, impl_->options.max_text_bytes);
+  impl_->logger->debug("checked draft of {} bytes: score {:.1f}, {} finding(s)", draft.size(), report.score,
+                       report.findings.size());
+  if (impl_->events.has_subscribers("draft_checked")) impl_->events.publish("draft_checked", tone_report_to_json(report));
+  return report;
+}
+
+const ToneChecker& Engine::tone_checker() const { return *impl_->tone; }
 
 const TemplateLibrary& Engine::templates() const { return impl_->library; }
 EventBus& Engine::events() const { return impl_->events; }

@@ -18,6 +18,7 @@
 #include "kefu/render.hpp"
 #include "kefu/suggest.hpp"
 #include "kefu/template_library.hpp"
+#include "kefu/tone.hpp"
 
 namespace spdlog { class logger; }
 
@@ -31,6 +32,8 @@ struct EngineOptions {
   /// Longest message or draft accepted, in bytes; longer input fails with ErrorCode::too_large.
   std::size_t max_text_bytes = 64 * 1024;
   LogLevel log_level = LogLevel::warn;
+  /// A shop's tone rule file or directory, layered over the bundled tone packs (templates/tone/README.md).
+  std::string tone_overrides;
 };
 
 class Engine {
@@ -51,6 +54,13 @@ class Engine {
                   Channel channel = Channel::plain) const;
 
   // ---- tone checks ----
+  /// Checks an agent's draft against the tone rules (bundled packs plus options().tone_overrides).
+  /// Without ctx.customer, a non-empty ctx.customer_message is analysed first (for context rules such as
+  /// `apology`). Publishes "draft_checked" with tone_report_to_json(). Throws
+  /// Error(invalid_utf8 | empty | too_large) for a bad draft or customer message.
+  ToneReport check_tone(std::string_view draft, const ToneContext& ctx) const;
+  /// The compiled tone rules (rule list, self-tests).
+  const ToneChecker& tone_checker() const;
 
   // ---- customers and notes ----
 

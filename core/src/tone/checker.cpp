@@ -1,0 +1,205 @@
+// Tone: ToneChecker — one scan of the compiled patterns over the normalised draft, then exceptions,
+// negations, sentence conditions, context rules (apology only when the customer is upset), detectors,
+// and spans mapped back to the original draft.
+#include <algorithm>
+
+#include "kefu/chinese.hpp"
+#include "kefu/error.hpp"
+#include "tone_internal.hpp"
+#include "tone_checker_impl.hpp"
+
+namespace kefu {
+
+using namespace tone;
+
+namespace {
+
+bool content(char32_t c) { return is_alnum(c); }
+
+bool is_question_sentence(const Document& d, std::uint32_t sentence) {
+  auto [a, b] = d.sentences[sentence];
+  for (std::uint32_t i = b; i-- > a;) {
+    char32_t c = d.norm.text[i];
+    if (c == '?') return true;
+    if (c == '!' || c == ' ' || c == '\n' || c == '\t' || c == '.' || c == U'。' || c == ';') continue;
+    // A Chinese question without a question mark: ends in 吗 / 么.
+    return c == U'吗' || c == U'么';
+  }
+  return false;
+}
+
+bool upset(const Analysis& a) {
+  return a.emotion == Emotion::angry || a.emotion == Emotion::negative ||
+         (is_complaint(a.intent) && a.confidence >= 0.3);
+}
+
+struct Candidate {
+  std::uint32_t rule;
+  std::uint32_t phrase;
+  bool from_phrase;
+  Span span;
+};
+
+}  // namespace
+
+ToneChecker::ToneChecker(const std::vector<SourceFile>& packs, const std::vector<SourceFile>& overrides,
+                         const ChineseConverters& chinese)
+    : impl_(std::make_unique<Impl>(chinese)) {
+  std::vector<Diagnostic> diags;
+  RuleSet set;
+  load_rule_files(packs, false, set, diags);
+  load_rule_files(overrides, true, set, diags);
+  validate_rule_set(set, diags);
+  if (!diags.empty()) {
+    std::string msg = "tone rules have " + std::to_string(diags.size()) + " problem(s):";
+    for (const auto& d : diags) msg += "\n  " + d.to_string();
+    throw Error(ErrorCode::parse, msg);
+  }
+  chinese.to_simplified().convert_chars(U"\u4e00");  // builds OpenCC's character table now, not on first check
+  for (const auto& [locale, pack] : set.packs) impl_->packs[locale] = compile_pack(pack, chinese);
+}
+
+ToneChecker::~ToneChecker() = default;
+
+ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, std::size_t max_bytes) const {
+  check_text(draft, max_bytes, false, "draft");
+  ToneReport report;
+  report.locale = ctx.locale ? *ctx.locale : guess_locale(draft);
+  if (ctx.customer) report.customer_upset = upset(*ctx.customer);
+  auto it = impl_->packs.find(data_locale(report.locale));
+  if (it == impl_->packs.end()) return report;  // no rules for this locale
+  const CompiledPack& pack = *it->second;
+  const auto& rules = pack.pack.rules;
+  Document doc = prepare_document(draft, ctx.channel, impl_->chinese);
+  const auto& text = doc.norm.text;
+
+  // One pass of the matcher: rule matches, exceptions, marker groups, negations.
+  std::vector<Candidate> candidates;
+  std::vector<std::pair<std::uint32_t, Span>> exceptions;  // (rule, span)
+  std::vector<std::uint32_t> negation_ends;
+  std::vector<bool> present(pack.marker_names.size(), false);
+  for (const auto& m : pack.matcher->scan(doc.utf8)) {
+    const auto& info = pack.patterns[m.id];
+    Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
+    if (s.end <= s.start) continue;
+    bool masked = false;
+    for (auto i = s.start; i < s.end && !masked; ++i) masked = doc.masked[i];
+    if (masked) continue;
+    switch (info.kind) {
+      case CompiledPack::PatternKind::rule:
+        candidates.push_back({info.index, info.phrase, rules[info.index].kind == Kind::phrases, s});
+        break;
+      case CompiledPack::PatternKind::except:
+        exceptions.push_back({info.index, s});
+        break;
+      case CompiledPack::PatternKind::marker:
+        present[info.index] = true;
+        break;
+      case CompiledPack::PatternKind::negation:
+        negation_ends.push_back(s.end);
+        break;
+    }
+  }
+  for (std::uint32_t r = 0; r < rules.size(); ++r)
+    if (rules[r].enabled && rules[r].kind == Kind::detector)
+      for (const Span& s : run_detector(rules[r], pack, doc)) candidates.push_back({r, 0, false, s});
+
+  auto keep = [&](const Candidate& c) {
+    const Rule& r = rules[c.rule];
+    for (const auto& [rule, e] : exceptions)
+      if (rule == c.rule && e.start <= c.span.start && e.end >= c.span.end) return false;
+    std::uint32_t sentence = doc.sentence_of[c.span.start];
+    if (r.start) {
+      for (auto i = doc.sentences[sentence].first; i < c.span.start; ++i)
+        if (content(text[i])) return false;
+    }
+    if (r.question && !is_question_sentence(doc, sentence)) return false;
+    if (r.negatable) {
+      for (auto ne : negation_ends) {
+        if (ne > c.span.start || c.span.start - ne > static_cast<std::uint32_t>(pack.pack.negation_window)) continue;
+        if (ne == 0 || doc.sentence_of[ne - 1] == sentence) return false;
+      }
+    }
+    return true;
+  };
+
+  // Per rule, overlapping matches collapse to the first, longest one.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.rule != b.rule) return a.rule < b.rule;
+    if (a.span.start != b.span.start) return a.span.start < b.span.start;
+    return a.span.end > b.span.end;
+  });
+  std::vector<Candidate> kept;
+  for (const auto& c : candidates) {
+    if (!kept.empty() && kept.back().rule == c.rule && c.span.start < kept.back().span.end) continue;
+    if (keep(c)) kept.push_back(c);
+  }
+
+  // Rules about what is missing: span = the first sentence.
+  bool asks = pack.request_group >= 0 && present[static_cast<std::size_t>(pack.request_group)];
+  for (std::uint32_t i = 0; i < doc.sentences.size() && !asks; ++i) asks = is_question_sentence(doc, i);
+  std::size_t length = 0;
+  bool length_known = false;
+  for (std::uint32_t r = 0; r < rules.size(); ++r) {
+    const Rule& rule = rules[r];
+    if (!rule.enabled || rule.kind != Kind::absent) continue;
+    if (rule.when.customer_upset && !(report.customer_upset && *report.customer_upset)) continue;
+    if (rule.when.asks && !asks) continue;
+    if (rule.when.min_chars > 0) {
+      if (!length_known) length = content_length(doc), length_known = true;
+      if (length < static_cast<std::size_t>(rule.when.min_chars)) continue;
+    }
+    bool any = false;
+    for (auto g : pack.absent_groups[r]) any |= present[g];
+    if (any || doc.sentences.empty()) continue;
+    Span s{doc.sentences[0].first, doc.sentences[0].second};
+    for (const auto& sent : doc.sentences) {  // the first sentence with content
+      s = {sent.first, sent.second};
+      bool has = false;
+      for (auto i = s.start; i < s.end && !has; ++i) has = content(text[i]) && !doc.masked[i];
+      if (has) break;
+    }
+    while (s.start < s.end && !content(text[s.start])) ++s.start;
+    while (s.end > s.start && (text[s.end - 1] == ' ' || text[s.end - 1] == '\n')) --s.end;
+    if (s.end > s.start) kept.push_back({r, 0, false, s});
+  }
+  // Findings, with spans in the original draft.
+  for (const auto& c : kept) {
+    const Rule& rule = rules[c.rule];
+    if (rule.when.customer_upset && rule.kind != Kind::absent && !(report.customer_upset && *report.customer_upset))
+      continue;
+    Finding f;
+    f.rule = rule.id;
+    f.category = rule.category;
+    f.severity = rule.severity;
+    f.start = doc.norm.origin[c.span.start];
+    f.end = doc.norm.origin[c.span.end - 1] + 1;
+    f.start_byte = doc.offsets[f.start].byte;
+    f.end_byte = doc.offsets[f.end].byte;
+    f.start_utf16 = doc.offsets[f.start].utf16;
+    f.end_utf16 = doc.offsets[f.end].utf16;
+    f.text = std::string(draft.substr(f.start_byte, f.end_byte - f.start_byte));
+    f.message = pack.messages[c.rule].get(report.locale);
+    const auto& own = c.from_phrase ? pack.phrase_suggestions[c.rule][c.phrase].get(report.locale)
+                                    : pack.suggestions[c.rule].get(report.locale);
+    f.suggestions = own.empty() ? pack.suggestions[c.rule].get(report.locale) : own;
+    report.findings.push_back(std::move(f));
+  }
+  std::sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.start != b.start) return a.start < b.start;
+    if (a.end != b.end) return a.end > b.end;
+    return a.rule < b.rule;
+  });
+  report.score = tone_score(report.findings);
+  return report;
+}
+
+std::vector<ToneChecker::RuleInfo> ToneChecker::rules() const {
+  std::vector<RuleInfo> out;
+  for (const auto& [locale, pack] : impl_->packs)
+    for (const auto& r : pack->pack.rules)
+      out.push_back({r.id, locale, r.category, r.severity, r.enabled, r.file, r.line, r.examples.size()});
+  return out;
+}
+
+}  // namespace kefu

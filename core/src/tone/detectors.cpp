@@ -1,0 +1,282 @@
+// Tone: the special detectors that phrases cannot express — Luhn-valid bank-card numbers, Chinese
+// ID-card numbers with their checksum, ALL-CAPS shouting (product codes excepted), !!! / ？？？,
+// run-on sentences and strings of direct questions.
+#include <algorithm>
+#include <array>
+
+#include "tone_internal.hpp"
+
+namespace kefu::tone {
+namespace {
+
+constexpr std::array<std::string_view, 6> kDetectors = {"bank_card", "cn_id_card", "caps",
+                                                        "repeated_punct", "long_sentence", "question_run"};
+
+bool digit(char32_t c) { return c >= '0' && c <= '9'; }
+bool ascii_alnum(char32_t c) { return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0; }
+
+bool any_masked(const Document& d, std::size_t a, std::size_t b) {
+  for (std::size_t i = a; i < b; ++i)
+    if (d.masked[i]) return true;
+  return false;
+}
+
+// True if a phrase of marker group `group` ends within `window` code points before `pos`.
+bool context_before(const Document& d, const CompiledPack& pack, const char* group, std::size_t pos, std::size_t window) {
+  auto it = pack.pack.markers.find(group);
+  if (it == pack.pack.markers.end()) return false;
+  std::size_t from = pos > window ? pos - window : 0;
+  std::u32string_view before(d.norm.text.data() + from, pos - from);
+  for (const auto& phrase : it->second) {
+    auto p = normalize_text(phrase).text;
+    if (p.empty()) continue;
+    // ASCII phrases match whole words only ("ref", not the "ref" of "refunded").
+    for (auto at = before.find(p); at != std::u32string_view::npos; at = before.find(p, at + 1)) {
+      std::size_t abs = from + at, end = abs + p.size();
+      bool left = abs == 0 || !ascii_alnum(p.front()) || !ascii_alnum(d.norm.text[abs - 1]);
+      bool right = end >= d.norm.text.size() || !ascii_alnum(p.back()) || !ascii_alnum(d.norm.text[end]);
+      if (left && right) return true;
+    }
+  }
+  return false;
+}
+
+bool luhn(const std::string& digits) {
+  int sum = 0;
+  bool twice = false;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int v = *it - '0';
+    if (twice) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+    sum += v;
+    twice = !twice;
+  }
+  return sum % 10 == 0;
+}
+
+// Issuer prefixes of the card networks a Chinese or international shop meets.
+bool card_prefix(const std::string& d) {
+  auto pre = [&](int n) { return std::stoi(d.substr(0, static_cast<std::size_t>(n))); };
+  if (d[0] == '4') return true;                                   // Visa
+  int two = pre(2), four = pre(4);
+  if (two >= 51 && two <= 55) return true;                        // Mastercard
+  if (four >= 2221 && four <= 2720) return true;                  // Mastercard 2-series
+  if (two == 62 || two == 81) return true;                        // UnionPay
+  if (two == 34 || two == 37 || two == 35 || two == 36) return true;  // Amex, JCB, Diners
+  if (four == 6011 || two == 65) return true;                     // Discover
+  return false;
+}
+
+std::vector<Span> bank_cards(const CompiledPack& pack, const Document& d) {
+  std::vector<Span> out;
+  const auto& t = d.norm.text;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
+    // Digits, optionally grouped by single spaces or hyphens ("6222 0212 3456 7890 123").
+    std::string digits;
+    std::size_t j = i, end = i;
+    while (j < t.size()) {
+      if (digit(t[j])) {
+        digits.push_back(static_cast<char>(t[j]));
+        end = ++j;
+      } else if ((t[j] == ' ' || t[j] == '-') && j + 1 < t.size() && digit(t[j + 1])) {
+        ++j;
+      } else {
+        break;
+      }
+    }
+    bool bounded = end >= t.size() || !ascii_alnum(t[end]);
+    if (bounded && digits.size() >= 13 && digits.size() <= 19 && card_prefix(digits) && luhn(digits) &&
+        !any_masked(d, i, end) && !context_before(d, pack, "number_context", i, 20))
+      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end)});
+    i = end > i ? end - 1 : i;
+  }
+  return out;
+}
+
+bool id_checksum(const std::u32string_view s) {
+  static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  static const char check[] = "10x98765432";
+  int sum = 0;
+  for (int k = 0; k < 17; ++k) sum += static_cast<int>(s[static_cast<std::size_t>(k)] - '0') * w[k];
+  return static_cast<char32_t>(check[sum % 11]) == s[17];
+}
+
+std::vector<Span> cn_id_cards(const Document& d) {
+  std::vector<Span> out;
+  const auto& t = d.norm.text;
+  for (std::size_t i = 0; i + 18 <= t.size(); ++i) {
+    if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
+    std::size_t n = 0;
+    while (n < 17 && digit(t[i + n])) ++n;
+    if (n < 17) {
+      i += n;
+      continue;
+    }
+    char32_t last = t[i + 17];
+    bool bounded = i + 18 >= t.size() || !ascii_alnum(t[i + 18]);
+    std::u32string_view s(t.data() + i, 18);
+    if ((digit(last) || last == 'x') && bounded && s[0] >= '1' && s[0] <= '8') {
+      auto num = [&](std::size_t a, std::size_t len) {
+        int v = 0;
+        for (std::size_t k = 0; k < len; ++k) v = v * 10 + static_cast<int>(s[a + k] - '0');
+        return v;
+      };
+      int year = num(6, 4), month = num(10, 2), day = num(12, 2);
+      if (year >= 1900 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && id_checksum(s) &&
+          !any_masked(d, i, i + 18))
+        out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 18)});
+    }
+    while (i < t.size() && ascii_alnum(t[i])) ++i;
+  }
+  return out;
+}
+
+// ALL-CAPS words, read from the original text (normalised text is case-folded). Words with digits
+// (XL2, USB3), words in `caps_allow` (USB, XL, LED...) and single letters are fine. A run of two or
+// more capital words, or one of at least `min` letters (default 4), is shouting.
+std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Document& d) {
+  std::vector<Span> out;
+  const std::size_t n_orig = d.offsets.size() - 1;
+  // Original code point → first normalised code point.
+  std::vector<std::uint32_t> norm_of(n_orig + 1, static_cast<std::uint32_t>(d.norm.text.size()));
+  for (std::size_t k = d.norm.origin.size(); k-- > 0;) norm_of[d.norm.origin[k]] = static_cast<std::uint32_t>(k);
+  auto ch = [&](std::size_t i) -> char32_t {
+    auto b = static_cast<unsigned char>(d.original[d.offsets[i].byte]);
+    return b < 0x80 ? b : 0x80;
+  };
+  const std::size_t min_letters = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 4;
+  struct Word {
+    std::size_t a, b;
+    bool shout;
+  };
+  std::vector<Word> words;
+  for (std::size_t i = 0; i < n_orig;) {
+    if (!ascii_alnum(ch(i))) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    bool has_digit = false, has_lower = false;
+    while (j < n_orig && ascii_alnum(ch(j))) {
+      has_digit |= digit(ch(j));
+      has_lower |= ch(j) >= 'a' && ch(j) <= 'z';
+      ++j;
+    }
+    bool shout = !has_digit && !has_lower && j - i >= 2;
+    if (shout) {
+      std::u32string lower;
+      for (std::size_t k = i; k < j; ++k) lower.push_back(ch(k) + 32);
+      if (std::find(pack.caps_allow.begin(), pack.caps_allow.end(), lower) != pack.caps_allow.end()) shout = false;
+    }
+    words.push_back({i, j, shout});
+    i = j;
+  }
+  for (std::size_t w = 0; w < words.size();) {
+    if (!words[w].shout) {
+      ++w;
+      continue;
+    }
+    std::size_t v = w;
+    // Extend over neighbours separated by spaces, commas or apostrophes only.
+    while (v + 1 < words.size() && words[v + 1].shout) {
+      bool close = true;
+      for (std::size_t k = words[v].b; k < words[v + 1].a; ++k) {
+        char32_t c = ch(k);
+        if (c != ' ' && c != ',' && c != '\'') close = false;
+      }
+      if (!close) break;
+      ++v;
+    }
+    std::size_t a = norm_of[words[w].a], b = norm_of[words[v].b];
+    if ((v > w || words[w].b - words[w].a >= min_letters) && !any_masked(d, a, b))
+      out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)});
+    w = v + 1;
+  }
+  return out;
+}
+
+std::vector<Span> repeated_punct(const Rule& rule, const Document& d) {
+  std::vector<Span> out;
+  const auto& t = d.norm.text;
+  const std::size_t min = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 3;
+  for (std::size_t i = 0; i < t.size();) {
+    if (t[i] != '!' && t[i] != '?') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < t.size() && (t[j] == '!' || t[j] == '?')) ++j;
+    bool within = j - i >= min && (rule.max <= 0 || j - i <= static_cast<std::size_t>(rule.max));
+    if (within && !any_masked(d, i, j)) out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+    i = j;
+  }
+  return out;
+}
+
+Span trimmed(const Document& d, std::pair<std::uint32_t, std::uint32_t> s) {
+  while (s.first < s.second && space(d.norm.text[s.first])) ++s.first;
+  while (s.second > s.first && space(d.norm.text[s.second - 1])) --s.second;
+  return {s.first, s.second};
+}
+
+// Reading units: an ideograph is one, an ASCII word is one.
+std::size_t units(const Document& d, Span s) {
+  std::size_t n = 0;
+  for (std::size_t i = s.start; i < s.end; ++i) {
+    char32_t c = d.norm.text[i];
+    if (d.masked[i]) continue;
+    if (ascii_alnum(c)) {
+      if (i == s.start || !ascii_alnum(d.norm.text[i - 1])) ++n;
+    } else if (is_alnum(c)) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+std::vector<Span> long_sentences(const Rule& rule, const Document& d) {
+  std::vector<Span> out;
+  const std::size_t max = rule.max > 0 ? static_cast<std::size_t>(rule.max) : 60;
+  for (const auto& s : d.sentences) {
+    Span sp = trimmed(d, s);
+    if (sp.end > sp.start && units(d, sp) > max) out.push_back(sp);
+  }
+  return out;
+}
+
+// The second, third... question in a row, each a finding: a string of bare questions reads as an
+// interrogation.
+std::vector<Span> question_run(const Rule& rule, const Document& d) {
+  std::vector<Span> out;
+  const std::size_t min = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 2;
+  std::size_t run = 0;
+  for (const auto& s : d.sentences) {
+    Span sp = trimmed(d, s);
+    if (sp.end <= sp.start) continue;
+    bool q = false;
+    for (std::size_t i = sp.end; i-- > sp.start && (d.norm.text[i] == '?' || d.norm.text[i] == '!');)
+      q |= d.norm.text[i] == '?';
+    run = q ? run + 1 : 0;
+    if (q && run >= min) out.push_back(sp);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_known_detector(std::string_view name) {
+  return std::find(kDetectors.begin(), kDetectors.end(), name) != kDetectors.end();
+}
+
+std::vector<Span> run_detector(const Rule& rule, const CompiledPack& pack, const Document& doc) {
+  if (rule.detector == "bank_card") return bank_cards(pack, doc);
+  if (rule.detector == "cn_id_card") return cn_id_cards(doc);
+  if (rule.detector == "caps") return caps(rule, pack, doc);
+  if (rule.detector == "repeated_punct") return repeated_punct(rule, doc);
+  if (rule.detector == "long_sentence") return long_sentences(rule, doc);
+  if (rule.detector == "question_run") return question_run(rule, doc);
+  return {};
+}
+
+}  // namespace kefu::tone

@@ -1,0 +1,143 @@
+// Tone: preparing a draft for matching — normalised text (OpenCC to Simplified, folded), its UTF-8 with a
+// byte → code point map, the regions not to check (URLs, markup), sentences, and original offsets.
+#include <algorithm>
+
+#include "kefu/chinese.hpp"
+#include "tone_internal.hpp"
+
+namespace kefu::tone {
+namespace {
+
+bool space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0; }
+
+bool url_char(char32_t c) { return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>'; }
+
+bool email_char(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '+' || c == '%';
+}
+
+bool starts_with(const std::u32string& t, std::size_t i, std::u32string_view p) {
+  return t.size() - i >= p.size() && std::u32string_view(t).substr(i, p.size()) == p;
+}
+
+void mask(std::vector<bool>& m, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to && i < m.size(); ++i) m[i] = true;
+}
+
+void mask_urls_and_emails(const std::u32string& t, std::vector<bool>& m) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if ((t[i] == 'h' && (starts_with(t, i, U"http://") || starts_with(t, i, U"https://"))) ||
+        (t[i] == 'w' && starts_with(t, i, U"www.") && (i == 0 || !email_char(t[i - 1])))) {
+      std::size_t j = i;
+      while (j < t.size() && url_char(t[j])) ++j;
+      while (j > i && (t[j - 1] == '.' || t[j - 1] == ',' || t[j - 1] == ')' || t[j - 1] == '!' || t[j - 1] == '?')) --j;
+      mask(m, i, j);
+      i = j;
+    } else if (t[i] == '@' && i > 0 && email_char(t[i - 1])) {
+      std::size_t a = i, b = i + 1;
+      while (a > 0 && email_char(t[a - 1])) --a;
+      while (b < t.size() && email_char(t[b])) ++b;
+      bool dot = false;
+      for (std::size_t k = i + 1; k < b; ++k) dot |= t[k] == '.';
+      if (dot && b > i + 3) mask(m, a, b);
+    }
+  }
+}
+
+void mask_html(const std::u32string& t, std::vector<bool>& m) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '<') {
+      std::size_t j = i + 1;
+      while (j < t.size() && t[j] != '>' && t[j] != '<' && t[j] != '\n') ++j;
+      if (j < t.size() && t[j] == '>') {
+        mask(m, i, j + 1);
+        i = j;
+      }
+    } else if (t[i] == '&') {
+      std::size_t j = i + 1;
+      while (j < t.size() && j - i <= 10 && (email_char(t[j]) || t[j] == '#')) ++j;
+      if (j < t.size() && t[j] == ';' && j > i + 1) {
+        mask(m, i, j + 1);
+        i = j;
+      }
+    }
+  }
+}
+
+void mask_markdown(const std::u32string& t, std::vector<bool>& m) {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '`') {
+      auto j = t.find('`', i + 1);
+      if (j == std::u32string::npos) break;
+      mask(m, i, j + 1);
+      i = j;
+    } else if (t[i] == ']' && i + 1 < t.size() && t[i + 1] == '(') {
+      auto j = t.find(')', i + 2);
+      if (j == std::u32string::npos) break;
+      mask(m, i + 1, j + 1);
+      i = j;
+    }
+  }
+}
+
+bool terminator(const std::u32string& t, std::size_t i) {
+  char32_t c = t[i];
+  if (c == '!' || c == '?' || c == ';' || c == '\n' || c == U'。' || c == U'｡') return true;
+  if (c == '.') {
+    if (i + 1 >= t.size()) return true;
+    char32_t n = t[i + 1];
+    if (n == '.') return false;  // part of "...": the last dot ends it
+    return space(n) || n == '"' || n == ')' || is_han(n);
+  }
+  return false;
+}
+
+}  // namespace
+
+Document prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese) {
+  Document d;
+  d.original = draft;
+  d.norm = normalize_text(draft, &chinese.to_simplified());
+  const std::u32string& t = d.norm.text;
+  d.utf8.reserve(t.size() * 3);
+  d.cp_of_byte.reserve(t.size() * 3 + 1);
+  for (std::uint32_t i = 0; i < t.size(); ++i) {
+    std::size_t before = d.utf8.size();
+    append_utf8(d.utf8, t[i]);
+    d.cp_of_byte.insert(d.cp_of_byte.end(), d.utf8.size() - before, i);
+  }
+  d.cp_of_byte.push_back(static_cast<std::uint32_t>(t.size()));
+
+  d.masked.assign(t.size(), false);
+  mask_urls_and_emails(t, d.masked);
+  if (channel == Channel::html) mask_html(t, d.masked);
+  if (channel == Channel::markdown) mask_markdown(t, d.masked);
+
+  d.sentence_of.resize(t.size());
+  std::uint32_t start = 0;
+  for (std::uint32_t i = 0; i < t.size(); ++i) {
+    d.sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
+    if (!d.masked[i] && terminator(t, i)) {
+      // A run of terminators ("？？？", "!?") stays with its sentence.
+      while (i + 1 < t.size() && !d.masked[i + 1] &&
+             (t[i + 1] == '!' || t[i + 1] == '?' || t[i + 1] == U'。' || t[i + 1] == '.')) {
+        ++i;
+        d.sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
+      }
+      d.sentences.push_back({start, i + 1});
+      start = i + 1;
+    }
+  }
+  if (start < t.size()) d.sentences.push_back({start, static_cast<std::uint32_t>(t.size())});
+  d.offsets = offset_table(draft);
+  return d;
+}
+
+std::size_t content_length(const Document& doc) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < doc.norm.text.size(); ++i)
+    if (!doc.masked[i] && is_alnum(doc.norm.text[i])) ++n;
+  return n;
+}
+
+}  // namespace kefu::tone

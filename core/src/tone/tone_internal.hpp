@@ -1,0 +1,144 @@
+// Internal: the data model of tone rule packs, shared by the loader, the compiler, the detectors and
+// the checker (core/src/tone/*.cpp).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kefu/pattern_set.hpp"
+#include "kefu/text.hpp"
+#include "kefu/tone.hpp"
+
+namespace kefu::tone {
+
+/// How a rule finds its spans.
+enum class Kind { phrases, regex, absent, detector };
+
+struct Example {
+  std::string text;
+  std::string customer;  ///< the customer's message, for context rules
+  bool fire = true;
+  int line = 0;
+};
+
+struct Phrase {
+  std::string text;
+  std::vector<std::string> suggestions;  ///< phrase-specific replacements (else the rule's)
+};
+
+/// Conditions of a rule (all that are set must hold).
+struct When {
+  bool customer_upset = false;  ///< only when the customer is angry, negative or complaining
+  bool asks = false;            ///< only when the draft asks something (a question or a request marker)
+  int min_chars = 0;            ///< only for drafts of at least this many letters/ideographs
+};
+
+struct Rule {
+  std::string id;
+  Locale locale = Locale::zh_CN;  ///< data locale: zh_CN or en
+  ToneCategory category = ToneCategory::politeness;
+  Severity severity = Severity::warning;
+  bool enabled = true;
+  std::string message;
+  std::vector<std::string> suggestions;
+  Kind kind = Kind::phrases;
+  std::vector<Phrase> phrases;          ///< Kind::phrases
+  std::vector<std::string> regexes;     ///< Kind::regex
+  std::vector<std::string> absent;      ///< Kind::absent: marker groups, fires when none is present
+  std::string detector;                 ///< Kind::detector
+  double min = 0, max = 0;              ///< detector parameters
+  std::vector<std::string> except;      ///< longer phrases that, covering a match, make it fine
+  bool negatable = false;               ///< a negation or warning just before cancels the match
+  bool start = false;                   ///< only at the start of a sentence
+  bool question = false;                ///< only in a sentence that is a question
+  When when;
+  std::vector<Example> examples;
+  std::string file;
+  int line = 0;
+};
+
+/// Everything of one data locale after all files are layered.
+struct LocalePack {
+  Locale locale = Locale::zh_CN;
+  std::vector<Rule> rules;
+  std::map<std::string, std::vector<std::string>> markers;
+  std::vector<std::string> negations;
+  int negation_window = 10;             ///< code points between a negation and what it negates
+  std::vector<std::string> caps_allow;  ///< ALL-CAPS words that are fine (product codes, acronyms)
+};
+
+struct RuleSet {
+  std::map<Locale, LocalePack> packs;  ///< keyed by data locale
+};
+
+/// Parses `files` into `set`. With `layer` set, files may override rules already in `set`
+/// (a shop's files over the bundled ones); ids must be new otherwise. Problems go to `diags`.
+void load_rule_files(const std::vector<SourceFile>& files, bool layer, RuleSet& set, std::vector<Diagnostic>& diags);
+
+/// Checks a loaded set: marker groups exist, detectors are known, every rule has examples.
+void validate_rule_set(const RuleSet& set, std::vector<Diagnostic>& diags);
+
+/// Text in every locale served from one data locale (zh-CN text converted for zh-TW and zh-HK).
+struct Localized {
+  std::array<std::string, 4> by_locale;
+  const std::string& get(Locale l) const { return by_locale[static_cast<std::size_t>(l)]; }
+};
+struct LocalizedList {
+  std::array<std::vector<std::string>, 4> by_locale;
+  const std::vector<std::string>& get(Locale l) const { return by_locale[static_cast<std::size_t>(l)]; }
+};
+
+/// One locale's rules compiled into one PatternSet.
+struct CompiledPack {
+  enum class PatternKind : std::uint8_t { rule, except, marker, negation };
+  struct PatternInfo {
+    PatternKind kind;
+    std::uint32_t index;   ///< rule index, or marker group index
+    std::uint32_t phrase;  ///< phrase index within the rule (phrases rules)
+  };
+  LocalePack pack;
+  std::unique_ptr<PatternSet> matcher;
+  std::vector<PatternInfo> patterns;        ///< by pattern id
+  std::vector<std::string> marker_names;    ///< marker group index → name
+  std::vector<std::vector<std::uint32_t>> absent_groups;  ///< per rule: marker group indexes
+  std::vector<Localized> messages;          ///< per rule
+  std::vector<LocalizedList> suggestions;   ///< per rule
+  std::vector<std::vector<LocalizedList>> phrase_suggestions;  ///< per rule, per phrase
+  std::vector<std::u32string> caps_allow;   ///< lowercase
+  int request_group = -1;                   ///< marker group "request" (for when.asks), or -1
+};
+
+/// Compiles a pack. Throws Error(parse) naming file:line of a rule whose expression does not compile.
+std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese);
+
+/// A draft prepared for matching: normalised text, its UTF-8 with a byte → code point map, masked
+/// regions, sentences, and the offsets of the original text.
+struct Document {
+  std::string_view original;
+  NormalizedText norm;
+  std::string utf8;                       ///< UTF-8 of norm.text
+  std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
+  std::vector<bool> masked;               ///< per normalised code point: URL, markup... not checked
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
+  std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
+  std::vector<TextOffsets> offsets;        ///< of the original text, per original code point (+1)
+};
+Document prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese);
+
+/// A span in normalised code points.
+struct Span {
+  std::uint32_t start, end;
+};
+
+/// Special detectors. Each returns spans in normalised code points.
+bool is_known_detector(std::string_view name);
+std::vector<Span> run_detector(const Rule& rule, const CompiledPack& pack, const Document& doc);
+
+/// The code points counted as content (letters, digits, ideographs).
+std::size_t content_length(const Document& doc);
+
+}  // namespace kefu::tone

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <exception>
+#include <thread>
 #include <unordered_map>
 
 #include "features.hpp"
@@ -24,6 +26,15 @@ struct Cue {
   std::size_t target;  // intent or emotion index
   double weight;       // negation: window in characters; focus, ask: factor of the clause
   std::string phrase;
+  // A proximity cue "A ~N B" has parts that must appear in order in one clause, each at most N
+  // characters after the previous one; gaps[k] is the window before part k+1. Empty: one part.
+  std::vector<std::uint32_t> gaps;
+};
+
+// What a pattern of the matcher stands for: part `part` of cue `cue`.
+struct PatternRef {
+  std::uint32_t cue;
+  std::uint32_t part;
 };
 
 // Tunable constants of one locale's model, from the `settings:` block of the lexicon file.
@@ -44,6 +55,7 @@ struct Settings {
 
 struct Model {
   std::vector<Cue> cues;
+  std::vector<std::vector<PatternRef>> refs;  // by pattern id: every cue part the pattern serves
   std::unique_ptr<PatternSet> matcher;
   Settings settings;
   // Naive Bayes: per feature, log P(feature | intent); unseen features are skipped.
@@ -132,7 +144,7 @@ class LexiconReader {
         fail(line(kv.second), "the factor of '" + phrase + "' must be positive");
       if (kind == CueKind::negation && (w < 0 || w > 40))
         fail(line(kv.second), "the window of '" + phrase + "' must be 0..40 characters");
-      model.cues.push_back({kind, target, w, phrase});
+      model.cues.push_back({kind, target, w, phrase, {}});
     }
   }
 
@@ -165,25 +177,101 @@ class LexiconReader {
   const SourceFile& file_;
 };
 
+std::string trim(std::string_view v) {
+  std::size_t a = 0, b = v.size();
+  while (a < b && v[a] == ' ') ++a;
+  while (b > a && v[b - 1] == ' ') --b;
+  return std::string(v.substr(a, b - a));
+}
+
+// Splits "A|B ~6 C|D" into parts (alternatives each) and the windows between them.
+void split_phrase(const std::string& phrase, std::vector<std::vector<std::string>>& parts,
+                  std::vector<std::uint32_t>& gaps) {
+  std::size_t pos = 0;
+  auto add_part = [&](std::string_view part) {
+    std::vector<std::string> alts;
+    std::size_t a = 0;
+    while (a <= part.size()) {
+      std::size_t bar = part.find('|', a);
+      if (bar == std::string_view::npos) bar = part.size();
+      std::string alt = trim(part.substr(a, bar - a));
+      if (!alt.empty()) alts.push_back(std::move(alt));
+      a = bar + 1;
+    }
+    parts.push_back(std::move(alts));
+  };
+  while (true) {
+    std::size_t t = phrase.find(" ~", pos);
+    std::size_t d = t == std::string::npos ? t : t + 2;
+    std::size_t e = d;
+    while (e != std::string::npos && e < phrase.size() && std::isdigit(static_cast<unsigned char>(phrase[e]))) ++e;
+    if (t == std::string::npos || e == d || e >= phrase.size() || phrase[e] != ' ') {
+      add_part(std::string_view(phrase).substr(pos));
+      return;
+    }
+    add_part(std::string_view(phrase).substr(pos, t - pos));
+    gaps.push_back(static_cast<std::uint32_t>(std::stoul(phrase.substr(d, e - d))));
+    pos = e + 1;
+  }
+}
+
+bool ascii_word(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c); });
+}
+
+// One Hyperscan database per locale. Literal cues (and each alternative of each part of a
+// proximity cue) are literal patterns, cheap to compile; only "re:" cues are regular expressions.
 void compile_matcher(Model& m, bool english) {
   std::vector<PatternSet::Pattern> patterns;
-  patterns.reserve(m.cues.size());
+  patterns.reserve(m.cues.size() * 2);
+  // One pattern per distinct expression ("吗" ends many proximity cues): compile time grows with
+  // the number of patterns.
+  std::unordered_map<std::string, std::uint32_t> seen;
+  auto add = [&](PatternSet::Pattern p, PatternRef ref) {
+    std::string key = p.expression;
+    key += p.regex ? "\x01r" : p.whole_word ? "\x01w" : p.word_start ? "\x01s" : "\x01l";
+    auto [it, fresh] = seen.emplace(std::move(key), static_cast<std::uint32_t>(patterns.size()));
+    if (fresh) {
+      p.id = it->second;
+      patterns.push_back(std::move(p));
+      m.refs.emplace_back();
+    }
+    m.refs[it->second].push_back(ref);
+  };
   for (std::size_t i = 0; i < m.cues.size(); ++i) {
-    PatternSet::Pattern p;
-    p.id = static_cast<unsigned>(i);
-    const std::string& ph = m.cues[i].phrase;
+    Cue& cue = m.cues[i];
+    const std::string& ph = cue.phrase;
     if (ph.rfind("re:", 0) == 0) {
+      PatternSet::Pattern p;
       p.expression = ph.substr(3);
       p.regex = true;
-    } else if (english) {
-      // English cues start at a word boundary ("pay" in "payment", not in "repay"), on folded text.
-      // A literal with a word-start check: far cheaper for Hyperscan than a \b regex.
-      p.expression = normalize_text(ph).utf8();
-      p.word_start = true;
-    } else {
-      p.expression = normalize_text(ph).utf8();  // cues match normalised text: fold them the same way
+      add(std::move(p), {static_cast<std::uint32_t>(i), 0});
+      continue;
     }
-    patterns.push_back(std::move(p));
+    std::vector<std::vector<std::string>> parts;
+    split_phrase(ph, parts, cue.gaps);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      if (parts[k].empty()) throw Error(ErrorCode::parse, "empty part in cue '" + ph + "'");
+      for (const std::string& alt : parts[k]) {
+        PatternSet::Pattern p;
+        std::string folded = normalize_text(alt).utf8();  // cues match normalised text: fold them the same way
+        bool whole = false;
+        if (folded.size() > 2 && folded.compare(folded.size() - 2, 2, "\\b") == 0) {
+          folded.resize(folded.size() - 2);
+          whole = true;
+        }
+        p.expression = folded;
+        // English cues start at a word boundary ("pay" in "payment", not in "repay"); "\b" at the end
+        // asks for a whole word. Latin words and numbers inside Chinese text match as whole words.
+        if (english) {
+          p.word_start = !whole;
+          p.whole_word = whole;
+        } else {
+          p.whole_word = whole || ascii_word(folded);
+        }
+        add(std::move(p), {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)});
+      }
+    }
   }
   m.matcher = std::make_unique<PatternSet>(patterns);
 }
@@ -239,10 +327,26 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
     for (auto& c : scratch.cues) target.cues.push_back(std::move(c));
     target.settings = scratch.settings;
   }
-  compile_matcher(impl_->zh, false);
-  compile_matcher(impl_->en, true);
-  train(impl_->zh, library, Locale::zh_CN, chinese);
-  train(impl_->en, library, Locale::en, chinese);
+  // The two locales' matchers and models are independent: build the English one on a second
+  // thread (Hyperscan compile time is most of the analyser's load time).
+  std::exception_ptr en_error;
+  std::thread en_thread([&] {
+    try {
+      compile_matcher(impl_->en, true);
+      train(impl_->en, library, Locale::en, chinese);
+    } catch (...) {
+      en_error = std::current_exception();
+    }
+  });
+  try {
+    compile_matcher(impl_->zh, false);
+    train(impl_->zh, library, Locale::zh_CN, chinese);
+  } catch (...) {
+    en_thread.join();
+    throw;
+  }
+  en_thread.join();
+  if (en_error) std::rethrow_exception(en_error);
 }
 
 Analyzer::~Analyzer() = default;
@@ -262,10 +366,61 @@ struct Segment {
 struct Hit {
   std::size_t cue;         // index into Model::cues
   std::uint32_t from, to;  // code points
+  bool near = false;       // a proximity cue: its span is not one phrase
+};
+
+struct PartHit {
+  std::uint32_t cue, part, from, to;
 };
 
 bool contains_span(const Hit& outer, const Hit& inner) {
   return outer.from <= inner.from && inner.to <= outer.to && (outer.to - outer.from) > (inner.to - inner.from);
+}
+
+bool breaks_between(const std::u32string& t, std::uint32_t from, std::uint32_t to) {
+  for (std::uint32_t k = from; k < to; ++k)
+    if (clause_break(t[k])) return true;
+  return false;
+}
+
+// Proximity cues: chains of part hits, each part starting at most `gap` characters after the
+// previous part ends, in one clause. One hit per cue (its tightest chain).
+void assemble_near(const Model& m, const std::u32string& t, std::vector<PartHit>& parts, std::vector<Hit>& hits) {
+  std::sort(parts.begin(), parts.end(), [](const PartHit& a, const PartHit& b) {
+    return a.cue != b.cue ? a.cue < b.cue : a.part != b.part ? a.part < b.part : a.from < b.from;
+  });
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> cur, next;  // chains: (start, end)
+  for (std::size_t g = 0; g < parts.size();) {
+    std::size_t e = g;
+    while (e < parts.size() && parts[e].cue == parts[g].cue) ++e;
+    const Cue& c = m.cues[parts[g].cue];
+    cur.clear();
+    std::size_t k = g;
+    for (; k < e && parts[k].part == 0; ++k) cur.emplace_back(parts[k].from, parts[k].to);
+    for (std::uint32_t part = 1; part <= c.gaps.size() && !cur.empty(); ++part) {
+      next.clear();
+      for (; k < e && parts[k].part < part; ++k) {
+      }
+      for (; k < e && parts[k].part == part; ++k) {
+        const PartHit& h = parts[k];
+        bool found = false;
+        std::uint32_t best = 0;
+        for (auto [start, end] : cur) {
+          if (end > h.from || h.from - end > c.gaps[part - 1] || breaks_between(t, end, h.from)) continue;
+          if (!found || start > best) best = start, found = true;
+        }
+        if (found) next.emplace_back(best, h.to);
+      }
+      cur.swap(next);
+    }
+    if (!cur.empty()) {
+      auto best = *std::min_element(cur.begin(), cur.end(), [](const auto& a, const auto& b) {
+        return a.second - a.first < b.second - b.first;
+      });
+      hits.push_back({parts[g].cue, best.first, best.second, true});
+    }
+    g = e;
+  }
 }
 
 }  // namespace
@@ -299,12 +454,20 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
     cp_at[utf8.size()] = static_cast<std::uint32_t>(t.size());
   }
   std::vector<Hit> hits;
-  for (const auto& mt : m.matcher->scan(utf8))
-    hits.push_back({mt.id, cp_at[mt.from], mt.to < utf8.size() ? cp_at[mt.to] : static_cast<std::uint32_t>(t.size())});
+  std::vector<PartHit> parts;
+  for (const auto& mt : m.matcher->scan(utf8)) {
+    std::uint32_t from = cp_at[mt.from], to = mt.to < utf8.size() ? cp_at[mt.to] : static_cast<std::uint32_t>(t.size());
+    for (const PatternRef& ref : m.refs[mt.id]) {
+      if (m.cues[ref.cue].gaps.empty()) hits.push_back({ref.cue, from, to});
+      else parts.push_back({ref.cue, ref.part, from, to});
+    }
+  }
+  if (!parts.empty()) assemble_near(m, t, parts, hits);
 
   // Longest match wins: a cue inside a longer cue of the same kind ("cancel" in "cancellation fee",
   // "退款" in "退款进度", "delivery" in "delivery address") is dropped, and so is a negation or focus
-  // word that is part of a cue ("不要了", "not happy").
+  // word that is part of a cue ("不要了", "not happy"). A proximity cue only covers cues of its own
+  // intent: its span is not one phrase.
   {
     std::vector<bool> drop(hits.size(), false);
     for (std::size_t i = 0; i < hits.size(); ++i) {
@@ -313,6 +476,10 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
         if (i == j || !contains_span(hits[j], hits[i])) continue;
         CueKind kj = m.cues[hits[j].cue].kind;
         if (kj != CueKind::intent && kj != CueKind::emotion) continue;
+        if (hits[j].near) {
+          if (ki == kj && m.cues[hits[j].cue].target == m.cues[hits[i].cue].target) drop[i] = true;
+          continue;
+        }
         if (ki == kj || ki == CueKind::negation || ki == CueKind::focus || ki == CueKind::ask) drop[i] = true;
       }
     }

@@ -78,6 +78,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   std::vector<std::pair<std::uint32_t, Span>> exceptions;  // (rule, span)
   std::vector<std::uint32_t> negation_ends;
   std::vector<bool> present(pack.marker_names.size(), false);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> marker_sentences;  // (group, sentence)
   for (const auto& m : pack.matcher->scan(doc.utf8)) {
     const auto& info = pack.patterns[m.id];
     Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
@@ -94,6 +95,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
         break;
       case CompiledPack::PatternKind::marker:
         present[info.index] = true;
+        marker_sentences.push_back({info.index, doc.sentence_of[s.start]});
         break;
       case CompiledPack::PatternKind::negation:
         negation_ends.push_back(s.end);
@@ -114,6 +116,9 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
         if (content(text[i])) return false;
     }
     if (r.question && !is_question_sentence(doc, sentence)) return false;
+    for (auto g : pack.unless_groups[c.rule])
+      for (const auto& [group, sent] : marker_sentences)
+        if (group == g && sent == sentence) return false;
     if (r.negatable) {
       for (auto ne : negation_ends) {
         if (ne > c.span.start || c.span.start - ne > static_cast<std::uint32_t>(pack.pack.negation_window)) continue;

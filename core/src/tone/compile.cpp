@@ -68,6 +68,7 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
   for (const auto& n : p.negations) add(fold(n, chinese), false, CompiledPack::PatternKind::negation, 0, 0);
 
   out->absent_groups.resize(p.rules.size());
+  out->unless_groups.resize(p.rules.size());
   for (std::uint32_t i = 0; i < p.rules.size(); ++i) {
     const Rule& r = p.rules[i];
     out->messages.push_back(localize(r.message, p.locale, chinese));
@@ -84,12 +85,14 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
       }
     }
     for (const auto& ex : r.except) add(fold(ex, chinese), false, CompiledPack::PatternKind::except, i, 0);
-    if (r.kind == Kind::absent)
-      for (const auto& g : r.absent) {
+    auto groups = [&](const std::vector<std::string>& names, std::vector<std::uint32_t>& to) {
+      for (const auto& g : names) {
         auto it = std::find(out->marker_names.begin(), out->marker_names.end(), g);
-        if (it != out->marker_names.end())
-          out->absent_groups[i].push_back(static_cast<std::uint32_t>(it - out->marker_names.begin()));
+        if (it != out->marker_names.end()) to.push_back(static_cast<std::uint32_t>(it - out->marker_names.begin()));
       }
+    };
+    if (r.kind == Kind::absent) groups(r.absent, out->absent_groups[i]);
+    groups(r.unless, out->unless_groups[i]);
   }
   for (const auto& c : p.caps_allow) out->caps_allow.push_back(normalize_text(c).text);
   try {

@@ -36,7 +36,7 @@ const std::set<std::string, std::less<>> kTopKeys = {"locale", "markers", "negat
                                                      "caps_allow", "rules", "overrides"};
 const std::set<std::string, std::less<>> kRuleKeys = {
     "id", "category", "severity", "message", "suggestions", "phrases", "regex", "absent", "detector", "min", "max",
-    "except", "negatable", "start", "question", "when", "examples", "enabled"};
+    "except", "negatable", "start", "question", "unless", "when", "examples", "enabled"};
 const std::set<std::string, std::less<>> kOverrideKeys = {"enabled", "severity", "message", "add_phrases",
                                                           "add_except", "add_suggestions"};
 
@@ -298,6 +298,7 @@ class RuleFileReader {
     if (auto v = node["negatable"]) r.negatable = boolean(v, "negatable");
     if (auto v = node["start"]) r.start = boolean(v, "start");
     if (auto v = node["question"]) r.question = boolean(v, "question");
+    if (auto v = node["unless"]) r.unless = strings(v, "unless");
     if (auto v = node["enabled"]) r.enabled = boolean(v, "enabled");
     if (auto w = node["when"]) read_when(w, r);
     if (auto ex = node["examples"]) read_examples(ex, r);
@@ -376,6 +377,9 @@ void validate_rule_set(const RuleSet& set, std::vector<Diagnostic>& diags) {
           if (!pack.markers.count(g))
             diags.push_back({r.file, r.line, "rule '" + r.id + "': unknown marker group '" + g + "'"});
       }
+      for (const auto& g : r.unless)
+        if (!pack.markers.count(g))
+          diags.push_back({r.file, r.line, "rule '" + r.id + "': unknown marker group '" + g + "' in 'unless'"});
       if (r.kind == Kind::detector && !is_known_detector(r.detector))
         diags.push_back({r.file, r.line,
                          "rule '" + r.id + "': unknown detector '" + r.detector +

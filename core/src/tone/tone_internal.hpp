@@ -55,6 +55,7 @@ struct Rule {
   bool negatable = false;               ///< a negation or warning just before cancels the match
   bool start = false;                   ///< only at the start of a sentence
   bool question = false;                ///< only in a sentence that is a question
+  std::vector<std::string> unless;      ///< marker groups: a marker of one in the same sentence makes it fine
   When when;
   std::vector<Example> examples;
   std::string file;
@@ -105,6 +106,7 @@ struct CompiledPack {
   std::vector<PatternInfo> patterns;        ///< by pattern id
   std::vector<std::string> marker_names;    ///< marker group index → name
   std::vector<std::vector<std::uint32_t>> absent_groups;  ///< per rule: marker group indexes
+  std::vector<std::vector<std::uint32_t>> unless_groups;  ///< per rule: marker group indexes
   std::vector<Localized> messages;          ///< per rule
   std::vector<LocalizedList> suggestions;   ///< per rule
   std::vector<std::vector<LocalizedList>> phrase_suggestions;  ///< per rule, per phrase

@@ -475,6 +475,10 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
       for (std::size_t j = 0; j < hits.size() && !drop[i]; ++j) {
         if (i == j || !contains_span(hits[j], hits[i])) continue;
         CueKind kj = m.cues[hits[j].cue].kind;
+        if (kj == CueKind::ask || kj == CueKind::focus) {  // "是不是", "要不要": questions, not negations
+          if (ki == CueKind::negation) drop[i] = true;
+          continue;
+        }
         if (kj != CueKind::intent && kj != CueKind::emotion) continue;
         if (hits[j].near) {
           if (ki == kj && m.cues[hits[j].cue].target == m.cues[hits[i].cue].target) drop[i] = true;
@@ -592,21 +596,27 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
   for (std::size_t i = 0; i < kIntentCount; ++i)
     cue[i] = cue_max[i] + s.cue_extra * (cue[i] - cue_max[i]) + cue_neg[i];
 
-  // Naive Bayes over the template examples.
+  // Naive Bayes over the template examples, each feature weighted like the cues of its clause.
   std::array<double, kIntentCount> nb{};
-  std::size_t seen = 0;
-  for (Feature f : text_features(t)) {
-    auto it = m.log_prob.find(f);
-    if (it == m.log_prob.end()) continue;
-    ++seen;
-    for (std::size_t i = 0; i < kIntentCount; ++i) nb[i] += it->second[i];
+  double seen = 0;
+  {
+    std::vector<Feature> feats;
+    std::vector<std::uint32_t> at;
+    text_features(t, feats, &at);
+    for (std::size_t k = 0; k < feats.size(); ++k) {
+      auto it = m.log_prob.find(feats[k]);
+      if (it == m.log_prob.end()) continue;
+      double w = segs[seg_of(at[k] > 0 ? at[k] - 1 : 0)].factor;
+      seen += w;
+      for (std::size_t i = 0; i < kIntentCount; ++i) nb[i] += w * it->second[i];
+    }
   }
   std::array<double, kIntentCount> logit{};
   double nb_max = -1e300;
   for (std::size_t i = 0; i < kIntentCount; ++i)
     if (m.trained[i]) nb_max = std::max(nb_max, nb[i]);
   for (std::size_t i = 0; i < kIntentCount; ++i) {
-    double nbv = (seen && m.trained[i]) ? (nb[i] - nb_max) / std::sqrt(static_cast<double>(seen)) : -3.0;
+    double nbv = (seen > 0 && m.trained[i]) ? (nb[i] - nb_max) / std::sqrt(std::max(seen, 1.0)) : -3.0;
     logit[i] = s.cue_scale * cue[i] + s.nb_scale * nbv;
   }
   logit[index_of(Intent::other)] += s.other_bias;

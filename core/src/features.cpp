@@ -45,27 +45,34 @@ std::string stem_word(std::string w) {
   return w;
 }
 
-std::vector<Feature> text_features(std::u32string_view t) {
-  std::vector<Feature> out;
-  out.reserve(t.size() * 2);
+void text_features(std::u32string_view t, std::vector<Feature>& out, std::vector<std::uint32_t>* at) {
+  out.reserve(out.size() + t.size() * 2);
   Feature prev_word = 0;
   char32_t prev_han = 0;
   std::string word;
+  std::uint32_t pos = 0;
+  auto push = [&](Feature f) {
+    out.push_back(f);
+    if (at) at->push_back(pos);
+  };
   auto flush_word = [&] {
     if (word.empty()) return;
     std::string s = stem_word(word);
     Feature w = hash_bytes(s, hash_bytes("w:"));
-    out.push_back(w);
-    if (prev_word) out.push_back((prev_word * 31) ^ w ^ 0x5bd1e995u);
+    push(w);
+    if (prev_word) push((prev_word * 31) ^ w ^ 0x5bd1e995u);
     prev_word = w;
     word.clear();
   };
-  for (char32_t c : t) {
+  for (; pos < t.size(); ++pos) {
+    char32_t c = t[pos];
     if (is_han(c)) {
       flush_word();
       prev_word = 0;
-      out.push_back(hash_cp(c));
-      if (prev_han) out.push_back(hash_cp(prev_han, c));
+      ++pos;  // a Han feature ends after its character
+      push(hash_cp(c));
+      if (prev_han) push(hash_cp(prev_han, c));
+      --pos;
       prev_han = c;
     } else if (c < 0x80 && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '\'' && !word.empty()))) {
       prev_han = 0;
@@ -80,6 +87,11 @@ std::vector<Feature> text_features(std::u32string_view t) {
     }
   }
   flush_word();
+}
+
+std::vector<Feature> text_features(std::u32string_view t) {
+  std::vector<Feature> out;
+  text_features(t, out, nullptr);
   return out;
 }
 

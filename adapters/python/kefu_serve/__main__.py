@@ -1,0 +1,169 @@
+"""Command line: ``python3 -m kefu_serve serve|rt-poll ...`` (``kefu serve`` runs the first).
+
+    kefu serve --port 8787 --token T            # or KEFU_TOKEN=T kefu serve
+    python3 -m kefu_serve rt-poll --url http://rt.example/ --user kefu --password ... --once
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+
+EXIT_USAGE = 2
+
+
+def _env(name: str, default=None):
+    value = os.environ.get(name)
+    return value if value else default
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--templates", default=_env("KEFU_TEMPLATES"), help="a shop's own template packs, over the bundled ones")
+    p.add_argument("--no-bundled", action="store_true", help="serve only the packs of --templates")
+    p.add_argument("--db", default=_env("KEFU_DB"), help="customer database (SQLite), when this kefu has customer notes")
+    p.add_argument("-v", "--verbose", action="store_true", help="log requests and debug messages")
+
+
+def _make_service(args):
+    import kefu
+    from .core import Service
+    kwargs = {"bundled": not args.no_bundled}
+    if args.templates:
+        kwargs["template_dir"] = args.templates
+    engine = kefu.Engine(**kwargs)
+    return Service(engine, db=args.db)
+
+
+def _serve_one(args, sock: socket.socket) -> None:
+    from aiohttp import web
+    from .app import make_app
+    try:
+        import uvloop  # Debian's python3-uvloop: a faster event loop when it is there
+        uvloop.install()
+    except ImportError:
+        pass
+    chatwoot = {k: v for k, v in {
+        "url": args.chatwoot_url, "api_token": args.chatwoot_token, "secret": args.chatwoot_secret,
+        "agent_locale": args.agent_locale}.items() if v}
+    zendesk = {k: v for k, v in {
+        "url": args.zendesk_url, "email": args.zendesk_email, "api_token": args.zendesk_token,
+        "oauth_token": args.zendesk_oauth, "secret": args.zendesk_secret,
+        "agent_locale": args.agent_locale}.items() if v}
+    app = make_app(_make_service(args), args.token, max_body=args.max_body, chatwoot=chatwoot, zendesk=zendesk)
+    web.run_app(app, sock=sock, access_log=logging.getLogger("aiohttp.access") if args.verbose else None,
+                print=None, handle_signals=True)
+
+
+def cmd_serve(args) -> int:
+    if not args.token:
+        print("kefu serve: a bearer token is required: --token T or KEFU_TOKEN=T", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers < 1:
+        print("kefu serve: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as e:
+        print(f"kefu serve: cannot listen on {args.host}:{args.port}: {e.strerror}", file=sys.stderr)
+        return 1
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    print(f"kefu serve: http://{host}:{sock.getsockname()[1]}/ (OpenAPI at /openapi.json, sidebar at /sidebar/), "
+          f"{args.workers} worker(s)", file=sys.stderr, flush=True)
+    # Workers share the listening socket; the kernel spreads connections between them.
+    children = []
+    for _ in range(args.workers - 1):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _serve_one(args, sock)
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop_children(*_):
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    try:
+        _serve_one(args, sock)
+    finally:
+        stop_children()
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    return 0
+
+
+def cmd_rt_poll(args) -> int:
+    from . import rt
+    client = rt.RTClient(args.url, user=args.user, password=args.password, token=args.rt_token)
+    poller = rt.Poller(client, _make_service(args), state_file=args.state, queue=args.queue,
+                       agent_locale=args.agent_locale, skip_users=set(args.skip_user or []))
+    if args.once:
+        n = poller.poll_once()
+        print(f"kefu rt-poll: commented on {n} new message(s)", file=sys.stderr)
+        return 0
+    poller.run(interval=args.interval)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="kefu_serve", description="kefu in the agent's own helpdesk")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="the local HTTP service (JSON, OpenAPI, webhooks, sidebar)")
+    s.add_argument("--host", default=_env("KEFU_HOST", "127.0.0.1"), help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=int(_env("KEFU_PORT", "8787")), help="port (0: any free port)")
+    s.add_argument("--token", default=_env("KEFU_TOKEN"), help="bearer token clients must send (or KEFU_TOKEN)")
+    s.add_argument("--workers", type=int, default=int(_env("KEFU_WORKERS", "1")), help="worker processes")
+    s.add_argument("--max-body", type=int, default=256 * 1024, help="largest request body in bytes (413 above)")
+    s.add_argument("--agent-locale", default=_env("KEFU_AGENT_LOCALE"), help="language of notes posted to helpdesks")
+    s.add_argument("--chatwoot-url", default=_env("KEFU_CHATWOOT_URL"))
+    s.add_argument("--chatwoot-token", default=_env("KEFU_CHATWOOT_TOKEN"))
+    s.add_argument("--chatwoot-secret", default=_env("KEFU_CHATWOOT_SECRET"))
+    s.add_argument("--zendesk-url", default=_env("KEFU_ZENDESK_URL"))
+    s.add_argument("--zendesk-email", default=_env("KEFU_ZENDESK_EMAIL"))
+    s.add_argument("--zendesk-token", default=_env("KEFU_ZENDESK_TOKEN"))
+    s.add_argument("--zendesk-oauth", default=_env("KEFU_ZENDESK_OAUTH"))
+    s.add_argument("--zendesk-secret", default=_env("KEFU_ZENDESK_SECRET"))
+    _add_engine_options(s)
+    s.set_defaults(func=cmd_serve)
+
+    r = sub.add_parser("rt-poll", help="Request Tracker 5: comment kefu's suggestions on new customer messages")
+    r.add_argument("--url", default=_env("KEFU_RT_URL"), required=not _env("KEFU_RT_URL"), help="RT's base URL")
+    r.add_argument("--user", default=_env("KEFU_RT_USER"))
+    r.add_argument("--password", default=_env("KEFU_RT_PASSWORD"))
+    r.add_argument("--rt-token", default=_env("KEFU_RT_TOKEN"), help="an RT auth token instead of user/password")
+    r.add_argument("--queue", default=_env("KEFU_RT_QUEUE"), help="only this queue")
+    r.add_argument("--state", default=_env("KEFU_RT_STATE"), help="file remembering the last transaction seen")
+    r.add_argument("--interval", type=float, default=10.0, help="seconds between polls")
+    r.add_argument("--once", action="store_true", help="poll once and exit")
+    r.add_argument("--skip-user", action="append", help="never answer this RT user's messages (repeatable)")
+    r.add_argument("--agent-locale", default=_env("KEFU_AGENT_LOCALE"))
+    _add_engine_options(r)
+    r.set_defaults(func=cmd_rt_poll)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="kefu_serve: %(levelname)s: %(message)s")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -30,6 +30,7 @@ void add_reply_commands(CLI::App& app, Globals& g);     // analyze, suggest, ren
 void add_template_commands(CLI::App& app, Globals& g);  // templates lint|list
 void add_tone_commands(CLI::App& app, Globals& g);      // tone
 void add_customer_commands(CLI::App& app, Globals& g);  // customers, notes, reminders
+void add_serve_commands(CLI::App& app, Globals& g);     // serve (adapters/python/kefu_serve)
 
 /// Exit codes: 0 ok, 1 failure reported on stderr, 2 usage.
 int report_error(const std::exception& e);

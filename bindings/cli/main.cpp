@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   add_template_commands(app, g);
   add_tone_commands(app, g);
   add_customer_commands(app, g);
+  add_serve_commands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,6 +13,7 @@ Engine& Globals::engine() {
     o.template_dir = template_dir;
     o.bundled_templates = !no_bundled;
     o.log_level = verbose ? LogLevel::debug : LogLevel::warn;
+    o.db_path = db_path;
     engine_ = std::make_unique<Engine>(o);
   }
   return *engine_;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "customers/care_templates.hpp"
 #include "embedded.hpp"
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
@@ -27,6 +28,8 @@ struct Engine::Impl {
   // ---- tone checks ----
   std::unique_ptr<ToneChecker> tone;
   // ---- customers and notes ----
+  std::mutex customers_mutex;
+  std::unique_ptr<CustomerStore> customers;
 
   void ensure_localized(Locale l) {
     if (l == Locale::zh_TW || l == Locale::zh_HK) std::call_once(localized, [this] { library.localize(chinese); });
@@ -77,9 +80,12 @@ SuggestResult Engine::suggest(std::string_view text, const SuggestRequest& reque
   result.analysis.locale = request.locale;
   impl_->ensure_localized(request.locale);
   Variables vars = request.vars;
-  if (!request.customer.name.empty()) vars.emplace("name", request.customer.name);
-  if (!request.customer.title.empty()) vars.emplace("title", request.customer.title);
-  for (const auto& r : impl_->ranker->rank(text, result.analysis, request.customer, request.limit ? request.limit : 3)) {
+  // ---- customers and notes ----
+  CustomerContext customer = request.customer;
+  if (!request.customer_ref.empty()) customers::apply_profile(customers(), request.customer_ref, customer, vars);
+  if (!customer.name.empty()) vars.emplace("name", customer.name);
+  if (!customer.title.empty()) vars.emplace("title", customer.title);
+  for (const auto& r : impl_->ranker->rank(text, result.analysis, customer, request.limit ? request.limit : 3)) {
     Rendered rendered = kefu::render(r.tmpl->nodes_for(request.locale), vars, request.locale, request.channel,
                                      &impl_->chinese);
     result.suggestions.push_back(
@@ -119,6 +125,25 @@ ToneReport Engine::check_tone(std::string_view draft, const ToneContext& ctx) co
 }
 
 const ToneChecker& Engine::tone_checker() const { return *impl_->tone; }
+
+// ---- customers and notes ----
+CustomerStore& Engine::customers() const {
+  std::lock_guard<std::mutex> lock(impl_->customers_mutex);
+  if (!impl_->customers) {
+    if (impl_->options.db_path.empty())
+      throw Error(ErrorCode::invalid_argument, "no customer database: set EngineOptions::db_path (kefu --db PATH)");
+    SqliteStoreOptions o;
+    o.chinese = &impl_->chinese;
+    o.logger = impl_->logger;
+    auto store = open_customer_store(impl_->options.db_path, o);
+    store->set_template_picker(customers::make_template_picker(impl_->library));
+    EventBus* bus = &impl_->events;
+    store->set_listener({[bus](std::string_view e) { return bus->has_subscribers(e); },
+                         [bus](std::string_view e, const std::string& json) { bus->publish(e, json); }});
+    impl_->customers = std::move(store);
+  }
+  return *impl_->customers;
+}
 
 const TemplateLibrary& Engine::templates() const { return impl_->library; }
 EventBus& Engine::events() const { return impl_->events; }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kefu/analysis.hpp"
+#include "kefu/customer_store.hpp"
 #include "kefu/events.hpp"
 #include "kefu/logging.hpp"
 #include "kefu/render.hpp"
@@ -34,6 +35,9 @@ struct EngineOptions {
   LogLevel log_level = LogLevel::warn;
   /// A shop's tone rule file or directory, layered over the bundled tone packs (templates/tone/README.md).
   std::string tone_overrides;
+  /// The customer database (SQLite; created with its directory on first use). Empty: customers()
+  /// throws. Several engines and processes may share one file.
+  std::string db_path;
 };
 
 class Engine {
@@ -63,6 +67,11 @@ class Engine {
   const ToneChecker& tone_checker() const;
 
   // ---- customers and notes ----
+  /// The customer archive at options().db_path, opened on first use (kefu/customer_store.hpp). Its
+  /// events (note_added, customer_updated, care_due) go to events(); its reminders point at this
+  /// engine's outreach templates. Throws Error(invalid_argument) without a db_path, Error(storage | io)
+  /// when the database cannot be opened.
+  CustomerStore& customers() const;
 
   const TemplateLibrary& templates() const;
   EventBus& events() const;

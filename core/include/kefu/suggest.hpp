@@ -16,6 +16,8 @@ struct CustomerContext {
   std::string title;                       ///< 亲 / 先生 / 女士 / Ms. / Mr.
   std::vector<CustomerType> types;         ///< steer the sales scripts
   std::vector<std::string> tags;           ///< e.g. vip
+  std::string last_product;                ///< from the customer archive: the last purchase's first item
+  bool recent_complaint = false;           ///< from the customer archive: a complaint in the last 30 days
 };
 
 struct SuggestRequest {
@@ -25,6 +27,10 @@ struct SuggestRequest {
   CustomerContext customer;
   Variables vars;                          ///< agent, shop, order_id, product...
   std::optional<Analysis> analysis;        ///< reuse an analysis instead of analysing again
+  /// A customer in Engine::customers() (kefu id, external id, phone or email): their profile fills the
+  /// empty fields of `customer` (name, title, types from tags, tags, last purchase) and the variables
+  /// name, title, last_product and order_id (last order, if under 30 days old) unless given. Unknown: ignored.
+  std::string customer_ref;
 };
 
 struct Suggestion {

@@ -1,0 +1,515 @@
+// Importing CSV and JSON Lines: customers, orders, notes, consultations and survey answers.
+//
+// Rows are parsed a batch at a time, then written in one transaction per batch (retried as a
+// whole if another process holds the database). Each row has its own savepoint: a bad row is
+// rolled back and reported by line, the rest of the batch goes in. Re-importing adds nothing:
+// customers are matched by their identifiers, orders by order id, and notes, consultations and
+// answers by a key hashed from their content.
+#include <algorithm>
+#include <cstring>
+#include <istream>
+#include <sstream>
+#include <nlohmann/json.hpp>
+
+#include "dates.hpp"
+#include "identifiers.hpp"
+#include "json_forms.hpp"
+#include "kefu/text.hpp"
+#include "sqlite_store.hpp"
+
+namespace kefu::customers {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxLineBytes = 1 << 20;
+
+// ---- reading rows ----
+
+/// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
+struct Row {
+  std::size_t line = 0;
+  json fields;
+  std::string error;  // a row that could not even be parsed
+};
+
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in) : in_(in) {}
+  /// Next physical line without its end of line; false at the end.
+  bool next(std::string& line) {
+    if (!std::getline(in_, line)) return false;
+    bytes_ += line.size() + 1;
+    ++number_;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // BOM
+    return true;
+  }
+  std::size_t number() const { return number_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::istream& in_;
+  std::size_t number_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
+// RFC 4180: fields separated by commas, quoted with "..." ("" inside), quoted fields may span lines.
+// Returns false with `error` set for an unterminated quote.
+bool read_csv_record(LineReader& r, std::vector<std::string>& fields, std::size_t& first_line, std::string& error) {
+  std::string line;
+  fields.clear();
+  if (!r.next(line)) return false;
+  first_line = r.number();
+  std::string cur;
+  bool quoted = false;
+  for (;;) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted) {
+        if (c == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            cur.push_back('"');
+            ++i;
+          } else {
+            quoted = false;
+          }
+        } else {
+          cur.push_back(c);
+        }
+      } else if (c == '"' && cur.empty()) {
+        quoted = true;
+      } else if (c == ',') {
+        fields.push_back(std::move(cur));
+        cur.clear();
+      } else {
+        cur.push_back(c);
+      }
+    }
+    if (!quoted) break;
+    cur.push_back('\n');
+    if (cur.size() > kMaxLineBytes || !r.next(line)) {
+      error = "a quoted field is not closed";
+      fields.push_back(std::move(cur));
+      return true;
+    }
+  }
+  fields.push_back(std::move(cur));
+  return true;
+}
+
+enum class Kind { customer, order, note, consultation, survey };
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::customer: return "customer";
+    case Kind::order: return "order";
+    case Kind::note: return "note";
+    case Kind::consultation: return "consultation";
+    case Kind::survey: return "survey";
+  }
+  return "customer";
+}
+
+std::optional<Kind> kind_of(const json& j) {
+  if (j.contains("type") && j["type"].is_string()) {
+    std::string t = j["type"].get<std::string>();
+    if (t == "customer") return Kind::customer;
+    if (t == "order" || t == "purchase") return Kind::order;
+    if (t == "note") return Kind::note;
+    if (t == "consultation") return Kind::consultation;
+    if (t == "survey" || t == "survey_answer") return Kind::survey;
+    return std::nullopt;
+  }
+  if (j.contains("order_id")) return Kind::order;
+  if (j.contains("summary") || j.contains("intent")) return Kind::consultation;
+  if (j.contains("answer") || j.contains("question") || j.contains("survey")) return Kind::survey;
+  if (j.contains("text") || j.contains("note")) return Kind::note;
+  return Kind::customer;
+}
+
+// Columns each kind of CSV may have.
+const std::vector<std::string>& known_columns() {
+  static const std::vector<std::string> cols = {
+      "type", "external_id", "external_ids", "customer", "name", "title", "phone", "phones", "email", "emails",
+      "birthday", "tags", "types", "locale", "sizes", "colours", "colors", "brands", "categories", "order_id",
+      "items", "amount", "currency", "time", "created_at", "status", "text", "note", "author", "pinned", "channel",
+      "intent", "summary", "satisfaction", "resolved", "survey", "question", "answer", "score", "id"};
+  return cols;
+}
+
+json csv_row_to_json(const std::vector<std::string>& header, const std::vector<std::string>& values) {
+  json j = json::object();
+  json prefs = json::object();
+  for (std::size_t i = 0; i < header.size() && i < values.size(); ++i) {
+    const std::string& k = header[i];
+    std::string v(trim(values[i]));
+    if (v.empty()) continue;
+    if (k == "sizes" || k == "colours" || k == "colors" || k == "brands" || k == "categories") prefs[k] = v;
+    else if (!k.empty()) j[k] = v;
+  }
+  if (!prefs.empty()) j["preferences"] = prefs;
+  return j;
+}
+
+// ---- values ----
+
+std::string text(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return {};
+  const json& v = j[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number() || v.is_boolean()) return v.dump();
+  throw Error(ErrorCode::parse, std::string(key) + " must be a string");
+}
+
+std::optional<Timestamp> time_of(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  std::string s = j[key].is_number_integer() ? j[key].dump() : text(j, key);
+  if (s.empty()) return std::nullopt;
+  auto t = parse_time(s);
+  if (!t) throw Error(ErrorCode::parse, std::string(key) + " must be a time such as 2025-03-01 10:00 or 2025-03-01T10:00:00Z");
+  return t;
+}
+
+std::optional<bool> flag(const json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (j[key].is_boolean()) return j[key].get<bool>();
+  std::string s = text(j, key);
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == "1" || s == "true" || s == "yes" || s == "y") return true;
+  if (s == "0" || s == "false" || s == "no" || s == "n" || s.empty()) return false;
+  throw Error(ErrorCode::parse, std::string(key) + " must be true or false");
+}
+
+std::optional<int> score(const json& j, const char* key) {
+  std::string s = text(j, key);
+  if (s.empty()) return std::nullopt;
+  if (s.size() > 2 || s[0] < '0' || s[0] > '9' || (s.size() == 2 && (s[1] < '0' || s[1] > '9')))
+    throw Error(ErrorCode::parse, std::string(key) + " must be a whole number 1 to 5");
+  return std::stoi(s);
+}
+
+std::optional<double> amount(const json& j) {
+  if (!j.contains("amount") || j["amount"].is_null()) return std::nullopt;
+  if (j["amount"].is_number()) return j["amount"].get<double>();
+  std::string s(trim(text(j, "amount")));
+  // "¥59.00", "59.00 CNY", "1,299"
+  std::string digits;
+  for (char c : s)
+    if ((c >= '0' && c <= '9') || c == '.' || c == '-') digits.push_back(c);
+  if (digits.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    double v = std::stod(digits, &used);
+    if (used != digits.size()) throw std::invalid_argument("amount");
+    return v;
+  } catch (const std::exception&) {
+    throw Error(ErrorCode::parse, "amount must be a number");
+  }
+}
+
+std::vector<std::string> list(const json& j, const char* key) {
+  std::vector<std::string> out;
+  if (!j.contains(key) || j[key].is_null()) return out;
+  if (j[key].is_array()) {
+    for (const auto& v : j[key])
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    return out;
+  }
+  std::string s = text(j, key);
+  for (std::size_t from = 0; from <= s.size();) {
+    auto to = s.find(';', from);
+    if (to == std::string::npos) to = s.size();
+    std::string item(trim(std::string_view(s).substr(from, to - from)));
+    if (!item.empty()) out.push_back(item);
+    from = to + 1;
+  }
+  return out;
+}
+
+// The store's own idempotence key of a record, as export writes it.
+std::optional<std::int64_t> import_key(const json& j) {
+  if (j.contains("key") && j["key"].is_number_integer()) return j["key"].get<std::int64_t>();
+  return std::nullopt;
+}
+
+struct Counts {
+  std::size_t created = 0, updated = 0, unchanged = 0, notes = 0, purchases = 0, consultations = 0, surveys = 0;
+  std::size_t failed = 0;
+  std::vector<ImportProblem> problems;
+};
+
+}  // namespace
+
+// ---- writing rows ----
+
+namespace {
+
+struct Importer {
+  SqliteCustomerStore& store;
+  sql::Conn& c;
+  Counts& n;
+  Timestamp now;
+
+  CustomerId customer_of(const json& j) {
+    std::string ref = text(j, "customer");
+    if (ref.empty()) ref = text(j, "customer_id");
+    if (ref.empty()) ref = text(j, "external_id");
+    if (ref.empty()) ref = text(j, "phone");
+    if (ref.empty()) ref = text(j, "email");
+    if (ref.empty()) throw Error(ErrorCode::parse, "needs the customer (\"customer\": a kefu id, external id, phone or email)");
+    auto id = store.resolve_in(c, ref);
+    if (!id) throw Error(ErrorCode::not_found, "no such customer (import the customer first)");
+    return *id;
+  }
+
+  void customer(const json& j, std::size_t line) {
+    CustomerFields f = customer_fields(j, "line " + std::to_string(line));
+    bool created = false, changed = false;
+    std::vector<std::string> conflicts;
+    CustomerId id = store.upsert_in(c, f, created, changed, &conflicts);
+    for (auto& msg : conflicts) n.problems.push_back({line, msg});
+    if (created) ++n.created;
+    else if (changed) ++n.updated;
+    else ++n.unchanged;
+    // A customer line may carry its records (the export form).
+    auto nested = [&](const char* key, auto&& fn) {
+      if (!j.contains(key) || j[key].is_null()) return;
+      if (!j[key].is_array()) throw Error(ErrorCode::parse, std::string(key) + " must be a list");
+      for (const auto& item : j[key]) fn(item, id);
+    };
+    nested("orders", [&](const json& o, CustomerId cid) { order(o, cid); });
+    nested("purchases", [&](const json& o, CustomerId cid) { order(o, cid); });
+    nested("notes", [&](const json& o, CustomerId cid) { note(o, cid); });
+    nested("consultations", [&](const json& o, CustomerId cid) { consultation(o, cid); });
+    nested("survey_answers", [&](const json& o, CustomerId cid) { survey(o, cid); });
+  }
+
+  void order(const json& j, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_of(j);
+    Purchase p;
+    p.order_id = text(j, "order_id");
+    p.items = list(j, "items");
+    p.amount = amount(j);
+    p.currency = text(j, "currency");
+    p.time = time_of(j, "time").value_or(0);
+    if (!p.time) p.time = time_of(j, "created_at").value_or(now);
+    p.status = text(j, "status");
+    bool inserted = false;
+    store.add_purchase_in(c, id, p, &inserted);
+    if (inserted) ++n.purchases;
+  }
+
+  void note(const json& j, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_of(j);
+    NewNote note;
+    note.text = text(j, "text");
+    if (note.text.empty()) note.text = text(j, "note");
+    note.author = text(j, "author");
+    note.pinned = flag(j, "pinned").value_or(false);
+    auto t = time_of(j, "created_at");
+    if (!t) t = time_of(j, "time");
+    note.created_at = t;
+    std::string idtext = std::to_string(id), source = text(j, "id"), when = t ? std::to_string(*t) : "";
+    std::int64_t key = import_key(j).value_or(source.empty() ? content_key({"note", idtext, when, note.author, note.text})
+                                                             : content_key({"note-id", idtext, source}));
+    bool inserted = false;
+    store.add_note_in(c, id, note, key, &inserted);
+    if (inserted) ++n.notes;
+  }
+
+  void consultation(const json& j, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_of(j);
+    Consultation v;
+    v.time = time_of(j, "time").value_or(0);
+    if (!v.time) v.time = time_of(j, "created_at").value_or(now);
+    v.channel = text(j, "channel");
+    std::string intent = text(j, "intent");
+    if (!intent.empty()) {
+      auto i = parse_intent(intent);
+      if (!i) throw Error(ErrorCode::parse, "unknown intent '" + intent + "'");
+      v.intent = *i;
+    }
+    v.summary = text(j, "summary");
+    v.satisfaction = score(j, "satisfaction");
+    v.resolved = flag(j, "resolved").value_or(true);
+    std::string idtext = std::to_string(id), source = text(j, "id");
+    std::int64_t key = import_key(j).value_or(
+        source.empty() ? content_key({"consultation", idtext, std::to_string(v.time), v.channel,
+                                      std::string(to_string(v.intent)), v.summary})
+                       : content_key({"consultation-id", idtext, source}));
+    bool inserted = false;
+    store.add_consultation_in(c, id, v, key, &inserted);
+    if (inserted) ++n.consultations;
+  }
+
+  void survey(const json& j, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_of(j);
+    SurveyAnswer a;
+    a.time = time_of(j, "time").value_or(0);
+    if (!a.time) a.time = time_of(j, "created_at").value_or(now);
+    a.survey = text(j, "survey");
+    a.question = text(j, "question");
+    a.answer = text(j, "answer");
+    a.score = score(j, "score");
+    std::string idtext = std::to_string(id);
+    std::int64_t key =
+        import_key(j).value_or(content_key({"survey", idtext, std::to_string(a.time), a.survey, a.question}));
+    bool inserted = false;
+    store.add_survey_answer_in(c, id, a, key, &inserted);
+    if (inserted) ++n.surveys;
+  }
+
+  void row(const Row& r) {
+    auto kind = kind_of(r.fields);
+    if (!kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
+    switch (*kind) {
+      case Kind::customer: customer(r.fields, r.line); break;
+      case Kind::order: order(r.fields, std::nullopt); break;
+      case Kind::note: note(r.fields, std::nullopt); break;
+      case Kind::consultation: consultation(r.fields, std::nullopt); break;
+      case Kind::survey: survey(r.fields, std::nullopt); break;
+    }
+  }
+};
+
+}  // namespace
+
+ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string& name, std::uint64_t size,
+                                            ImportOptions::Format format, const ImportOptions& options) {
+  ImportReport report;
+  LineReader reader(in);
+  const std::size_t batch_rows = options.batch_rows ? options.batch_rows : 20000;
+  std::vector<Row> batch;
+  std::vector<std::string> header;
+  bool csv = format == ImportOptions::Format::csv;
+  bool decided = format != ImportOptions::Format::automatic;
+  std::size_t committed = 0;
+  auto problem = [&](std::size_t line, std::string msg) {
+    if (report.problems.size() < options.max_problems) report.problems.push_back({line, std::move(msg)});
+  };
+
+  auto flush = [&] {
+    if (batch.empty()) return;
+    Timestamp now = now_seconds();
+    Counts counts = write([&](sql::Conn& c) {
+      Counts n;
+      Importer imp{*this, c, n, now};
+      for (const Row& r : batch) {
+        if (!r.error.empty()) {
+          ++n.failed;
+          n.problems.push_back({r.line, r.error});
+          continue;
+        }
+        c.exec("SAVEPOINT kefu_row");
+        try {
+          imp.row(r);
+          c.exec("RELEASE kefu_row");
+        } catch (const sql::Busy&) {
+          throw;  // the whole batch is retried
+        } catch (const Error& e) {
+          c.exec("ROLLBACK TO kefu_row; RELEASE kefu_row");
+          ++n.failed;
+          n.problems.push_back({r.line, std::string(kind_name(kind_of(r.fields).value_or(Kind::customer))) + ": " + e.what()});
+        }
+      }
+      return n;
+    });
+    report.customers_created += counts.created;
+    report.customers_updated += counts.updated;
+    report.unchanged += counts.unchanged;
+    report.notes_added += counts.notes;
+    report.purchases_added += counts.purchases;
+    report.consultations_added += counts.consultations;
+    report.surveys_added += counts.surveys;
+    report.failed += counts.failed;
+    for (auto& p : counts.problems) problem(p.line, std::move(p.message));
+    committed += batch.size();
+    batch.clear();
+    if (options.progress) options.progress({reader.bytes(), size, report.rows, committed});
+  };
+
+  auto add_json_line = [&](const std::string& text, std::size_t number) {
+    Row row;
+    row.line = number;
+    ++report.rows;
+    if (text.size() > kMaxLineBytes) {
+      row.error = "is longer than 1 MiB";
+    } else if (!is_valid_utf8(text)) {
+      row.error = "is not valid UTF-8";
+    } else {
+      try {
+        row.fields = json::parse(text);
+        if (!row.fields.is_object()) row.error = "is not a JSON object";
+      } catch (const json::parse_error& e) {
+        std::string what = e.what();
+        auto colon = what.find("; ");
+        row.error = "is not valid JSON" + (colon == std::string::npos ? std::string() : ": " + what.substr(colon + 2));
+      }
+    }
+    batch.push_back(std::move(row));
+    if (batch.size() >= batch_rows) flush();
+  };
+
+  // The first line that is not blank: a CSV header, or the first JSON line.
+  std::string line;
+  std::size_t first_line = 0;
+  while (reader.next(line))
+    if (!trim(line).empty()) {
+      first_line = reader.number();
+      break;
+    }
+  if (first_line && !decided) csv = trim(line).front() != '{';
+  if (first_line && csv) {
+    std::istringstream one(line + "\n");
+    LineReader header_reader(one);
+    std::vector<std::string> values;
+    std::size_t at = 0;
+    std::string err;
+    read_csv_record(header_reader, values, at, err);
+    for (auto& h : values) {
+      std::string k(trim(h));
+      for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      header.push_back(k);
+    }
+    auto has = [&](const char* col) { return std::find(header.begin(), header.end(), col) != header.end(); };
+    if (!err.empty() || !(has("external_id") || has("customer") || has("phone") || has("email") || has("name")))
+      throw Error(ErrorCode::parse, name + ":" + std::to_string(first_line) +
+                                        ": not a kefu CSV header (customers: external_id,name,phone,email,birthday,tags; "
+                                        "orders, notes and consultations need a customer or external_id column)");
+    for (const auto& h : header)
+      if (std::find(known_columns().begin(), known_columns().end(), h) == known_columns().end())
+        problem(first_line, "unknown column '" + h + "' ignored");
+    std::size_t at_line = 0;
+    while (read_csv_record(reader, values, at_line, err)) {
+      if (values.size() == 1 && trim(values[0]).empty()) continue;  // blank line
+      Row row;
+      row.line = at_line;
+      ++report.rows;
+      bool valid = true;
+      for (const auto& v : values) valid = valid && is_valid_utf8(v);
+      if (!err.empty()) row.error = err;
+      else if (values.size() != header.size())
+        row.error = "has " + std::to_string(values.size()) + " fields; the header has " + std::to_string(header.size());
+      else if (!valid) row.error = "is not valid UTF-8";
+      else row.fields = csv_row_to_json(header, values);
+      err.clear();
+      batch.push_back(std::move(row));
+      if (batch.size() >= batch_rows) flush();
+    }
+  } else if (first_line) {
+    add_json_line(line, first_line);
+    while (reader.next(line))
+      if (!trim(line).empty()) add_json_line(line, reader.number());
+  }
+  flush();
+  if (in.bad()) throw Error(ErrorCode::io, "reading " + name + " failed");
+  if (options.progress && report.rows == 0) options.progress({reader.bytes(), size, 0, 0});
+  if (log())
+    log()->info("imported {} rows: {} customers created, {} updated, {} unchanged, {} failed", report.rows,
+                report.customers_created, report.customers_updated, report.unchanged, report.failed);
+  return report;
+}
+
+}  // namespace kefu::customers

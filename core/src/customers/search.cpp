@@ -1,0 +1,223 @@
+// Full-text search over notes and consultation summaries.
+//
+// Terms of two or more characters (after folding) go to the FTS5 index ("kefu bigrams": trigram
+// phrases, plus bigrams for two-character words). The newest matches are taken from the index
+// (ORDER BY rowid DESC, which FTS5 serves without scoring every match), then ranked by BM25 with
+// a bonus for pinned and recent notes. One-character terms filter those candidates; a query made
+// only of one-character terms scans the notes, newest first, with LIKE.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "identifiers.hpp"
+#include "kefu/chinese.hpp"
+#include "kefu/text.hpp"
+#include "sqlite_store.hpp"
+
+namespace kefu::customers {
+
+namespace {
+
+struct Term {
+  std::string typed;   // as given
+  std::string folded;  // normalize_text, Traditional → Simplified
+  std::size_t chars = 0;
+};
+
+std::vector<Term> split_terms(std::string_view query, const ChineseConverter* t2s) {
+  std::vector<Term> terms;
+  std::u32string cps = decode_utf8(query);
+  std::u32string cur;
+  auto flush = [&] {
+    if (cur.empty()) return;
+    Term t;
+    t.typed = encode_utf8(cur);
+    NormalizedText n = normalize_text(t.typed, t2s);
+    t.folded = n.utf8();
+    t.chars = n.text.size();
+    if (t.chars > 0) terms.push_back(std::move(t));
+    cur.clear();
+  };
+  for (char32_t cp : cps) {
+    if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 || cp == 0xA0) flush();
+    else if (cp != '"') cur.push_back(cp);  // quotes carry no meaning in a term
+  }
+  flush();
+  return terms;
+}
+
+std::string fts_query(const std::vector<Term>& terms) {
+  std::string q;
+  for (const auto& t : terms) {
+    if (t.chars < 2) continue;
+    if (!q.empty()) q += " AND ";
+    q += '"' + t.typed + '"';
+  }
+  return q;
+}
+
+bool contains_all(const std::string& text, const std::vector<Term>& terms, std::size_t min_chars, std::size_t max_chars,
+                  const ChineseConverter* t2s) {
+  std::string folded;
+  for (const auto& t : terms) {
+    if (t.chars < min_chars || t.chars > max_chars) continue;
+    if (folded.empty()) folded = normalize_text(text, t2s).utf8();
+    if (folded.find(t.folded) == std::string::npos) return false;
+  }
+  return true;
+}
+
+std::string like_pattern(const std::string& s) {
+  std::string p = "%";
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') p += '\\';
+    p += c;
+  }
+  return p + "%";
+}
+
+double rank_score(double bm25, bool pinned, Timestamp time, Timestamp now) {
+  double relevance = bm25 < 0 ? -bm25 : 0;  // FTS5's bm25(): more negative is better
+  double age_days = std::max<double>(0, static_cast<double>(now - time) / 86400.0);
+  return relevance / (1 + relevance) + (pinned ? 0.2 : 0) + 0.15 * std::exp(-age_days / 180.0);
+}
+
+}  // namespace
+
+std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const SearchOptions& options) const {
+  check_text(query, 1024, false, "query");
+  auto terms = split_terms(query, to_simplified_);
+  if (terms.empty()) throw Error(ErrorCode::empty, "query is empty");
+  const std::size_t want = options.offset + (options.limit ? options.limit : 20);
+  const std::string match = fts_query(terms);
+  const Timestamp now = now_seconds();
+  const std::size_t candidates = std::max<std::size_t>(64, want * 3);
+
+  return read([&](sql::Conn& c) {
+    std::vector<SearchHit> hits;
+    auto keep = [&](SearchHit h, double bm25) {
+      if (options.customer && h.customer_id != *options.customer) return;
+      h.score = rank_score(bm25, h.pinned, h.time, now);
+      hits.push_back(std::move(h));
+    };
+    auto note_hit = [](const sql::Stmt& st) {
+      SearchHit h;
+      h.kind = SearchHit::Kind::note;
+      h.id = st.i64(0);
+      h.customer_id = st.i64(1);
+      h.author = st.str(2);
+      h.time = st.i64(3);
+      h.text = st.str(4);
+      h.pinned = st.i64(5) != 0;
+      return h;
+    };
+    auto consultation_hit = [](const sql::Stmt& st) {
+      SearchHit h;
+      h.kind = SearchHit::Kind::consultation;
+      h.id = st.i64(0);
+      h.customer_id = st.i64(1);
+      h.author = st.str(2);
+      h.time = st.i64(3);
+      h.text = st.str(4);
+      return h;
+    };
+
+    if (options.customer) {
+      // One customer's records are few: fold and compare each, which also finds one-character terms.
+      if (options.notes) {
+        auto st = c.q(
+            "SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE customer_id = ?1 "
+            "ORDER BY created_at DESC, id DESC LIMIT 5000");
+        st->bind(1, *options.customer);
+        while (st->step()) {
+          SearchHit h = note_hit(*st);
+          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h), -1);
+        }
+      }
+      if (options.consultations) {
+        auto st = c.q(
+            "SELECT id, customer_id, channel, time, summary FROM consultations WHERE customer_id = ?1 "
+            "ORDER BY time DESC, id DESC LIMIT 5000");
+        st->bind(1, *options.customer);
+        while (st->step()) {
+          SearchHit h = consultation_hit(*st);
+          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h), -1);
+        }
+      }
+    } else if (!match.empty()) {
+      if (options.notes) {
+        std::vector<std::pair<std::int64_t, double>> ids;
+        {
+          auto st = c.q("SELECT rowid, bm25(notes_fts) FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
+          st->bind(1, match).bind(2, candidates);
+          while (st->step()) ids.emplace_back(st->i64(0), st->dbl(1));
+        }
+        for (auto [id, bm25] : ids) {
+          auto st = c.q("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE id = ?1");
+          st->bind(1, id);
+          if (!st->step()) continue;
+          SearchHit h = note_hit(*st);
+          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h), bm25);
+        }
+      }
+      if (options.consultations) {
+        std::vector<std::pair<std::int64_t, double>> ids;
+        {
+          auto st = c.q(
+              "SELECT rowid, bm25(consultations_fts) FROM consultations_fts WHERE consultations_fts MATCH ?1 "
+              "ORDER BY rowid DESC LIMIT ?2");
+          st->bind(1, match).bind(2, candidates);
+          while (st->step()) ids.emplace_back(st->i64(0), st->dbl(1));
+        }
+        for (auto [id, bm25] : ids) {
+          auto st = c.q("SELECT id, customer_id, channel, time, summary FROM consultations WHERE id = ?1");
+          st->bind(1, id);
+          if (!st->step()) continue;
+          SearchHit h = consultation_hit(*st);
+          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h), bm25);
+        }
+      }
+    } else {
+      // Only one-character terms: scan, newest first, for any written form of each term.
+      std::string where;
+      std::vector<std::string> patterns;
+      for (const auto& t : terms) {
+        std::set<std::string> forms = {t.typed, t.folded};
+        for (Locale l : {Locale::zh_TW, Locale::zh_HK}) forms.insert(chinese().localize(t.folded, l));
+        std::string any;
+        for (const auto& f : forms) {
+          if (!any.empty()) any += " OR ";
+          patterns.push_back(like_pattern(f));
+          any += "{col} LIKE ?" + std::to_string(patterns.size()) + " ESCAPE '\\'";
+        }
+        where += (where.empty() ? "(" : " AND (") + any + ")";
+      }
+      auto with_col = [&](const std::string& col) {
+        std::string w = where;
+        for (std::size_t p; (p = w.find("{col}")) != std::string::npos;) w.replace(p, 5, col);
+        return w;
+      };
+      auto scan = [&](const std::string& sql, bool note) {
+        sql::Stmt st(c.raw(), sql);
+        for (std::size_t i = 0; i < patterns.size(); ++i) st.bind(static_cast<int>(i + 1), patterns[i]);
+        st.bind(static_cast<int>(patterns.size() + 1), want);
+        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st), -0.5);
+      };
+      if (options.notes)
+        scan("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE " + with_col("text") +
+                 " ORDER BY id DESC LIMIT ?" + std::to_string(patterns.size() + 1),
+             true);
+      if (options.consultations)
+        scan("SELECT id, customer_id, channel, time, summary FROM consultations WHERE " + with_col("summary") +
+                 " ORDER BY id DESC LIMIT ?" + std::to_string(patterns.size() + 1),
+             false);
+    }
+    std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+    if (options.offset >= hits.size()) return std::vector<SearchHit>{};
+    hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(options.offset));
+    if (hits.size() > (options.limit ? options.limit : 20)) hits.resize(options.limit ? options.limit : 20);
+    return hits;
+  });
+}
+
+}  // namespace kefu::customers

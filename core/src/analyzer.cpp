@@ -47,7 +47,9 @@ struct Settings {
   double angry_threshold = 1.5;
   double negative_threshold = 1.0;
   double positive_threshold = 1.0;
-  double shout_weight = 0.8;       // angry evidence per run of three !/?
+  double shout_weight = 0.8;       // angry evidence per run of !!/??? (0.6 for two, 1 for three or more)
+  double complaint_negative = 1.0; // negative evidence of a complaint intent
+  double service_anger = 0.6;      // angry evidence of a complaint about the service
   double cue_extra = 0.5;          // weight of an intent's further cues after its strongest one
   double background_weight = 0.6;  // cues in a clause that is not the ask, when another clause asks
   double early_weight = 0.85;      // cues before the last clause with cues, when no clause asks
@@ -167,6 +169,8 @@ class LexiconReader {
       else if (key == "negative_threshold") s.negative_threshold = v;
       else if (key == "positive_threshold") s.positive_threshold = v;
       else if (key == "shout_weight") s.shout_weight = v;
+      else if (key == "complaint_negative") s.complaint_negative = v;
+      else if (key == "service_anger") s.service_anger = v;
       else if (key == "cue_extra") s.cue_extra = v;
       else if (key == "background_weight") s.background_weight = v;
       else if (key == "early_weight") s.early_weight = v;
@@ -630,25 +634,29 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
   a.confidence = a.intents.front().score;
   a.stage = default_stage(a.intent);
 
-  // Emotion: lexicon sums, plus shouting punctuation (!!!, ???).
-  std::size_t bangs = 0, run = 0;
-  for (char32_t c : t) {
+  // Emotion: lexicon sums; runs of !! / ??? add anger. A complaint leans negative, a complaint about
+  // the service itself leans angry; anger with other negative evidence is anger.
+  double shout = 0;
+  std::size_t run = 0;
+  for (std::size_t k = 0; k <= t.size(); ++k) {
+    char32_t c = k < t.size() ? t[k] : U' ';
     if (c == '!' || c == '?' || c == U'！' || c == U'？') {
-      if (++run == 3) ++bangs;
-    } else {
-      run = 0;
+      ++run;
+      continue;
     }
+    if (run >= 2) shout += run >= 3 ? 1.0 : 0.6;
+    run = 0;
   }
-  double angry = emo[index_of(Emotion::angry)] + s.shout_weight * static_cast<double>(bangs);
+  double angry = emo[index_of(Emotion::angry)] + s.shout_weight * shout;
   double negative = emo[index_of(Emotion::negative)], positive = emo[index_of(Emotion::positive)];
-  if (angry >= s.angry_threshold) {
+  if (is_complaint(a.intent)) negative += s.complaint_negative;
+  if (a.intent == Intent::service_complaint) angry += s.service_anger;
+  if (angry >= s.angry_threshold || (angry >= 0.5 * s.angry_threshold && negative >= s.negative_threshold)) {
     a.emotion = Emotion::angry;
   } else if (negative + angry > positive && negative + angry >= s.negative_threshold) {
     a.emotion = Emotion::negative;
   } else if (positive > negative + angry && positive >= s.positive_threshold) {
     a.emotion = Emotion::positive;
-  } else if (is_complaint(a.intent)) {
-    a.emotion = Emotion::negative;
   }
   a.emotion_score = std::min(1.0, std::max({angry, negative, positive}) / 3.0);
   return a;

@@ -164,7 +164,9 @@ def brief(name, rows, results, errors):
     n = len(rows)
     t1 = sum(res.get("intent") in r["gold"] for r, res in zip(rows, results))
     t3 = sum(bool(r["gold"] & {x["intent"] for x in res.get("intents", [])[:3]}) for r, res in zip(rows, results))
-    print("   %s: top-1 %.1f%%   top-3 %.1f%%   (%d)" % (name, 100.0 * t1 / n, 100.0 * t3 / n, n))
+    emo = [(r["emotion"], res.get("emotion")) for r, res in zip(rows, results) if r.get("emotion")]
+    emo_txt = "   emotion %.1f%%" % (100.0 * sum(g == p for g, p in emo) / len(emo)) if emo else ""
+    print("   %s: top-1 %.1f%%   top-3 %.1f%%%s   (%d)" % (name, 100.0 * t1 / n, 100.0 * t3 / n, emo_txt, n))
     shown = 0
     for r, res in zip(rows, results):
         if shown >= errors:
@@ -179,6 +181,8 @@ def main():
     ap.add_argument("--kefu", default=None, help="path to the kefu CLI")
     ap.add_argument("--sets", default="bitext,zh,en")
     ap.add_argument("--errors", type=int, default=0, help="print up to N misclassified messages per set")
+    ap.add_argument("--emotion-errors", action="store_true",
+                    help="print the messages whose emotion is wrong (dev sets, and the tune half of held-out sets)")
     ap.add_argument("--min-top1", type=float, default=None)
     ap.add_argument("--min-top3", type=float, default=None)
     a = ap.parse_args()
@@ -223,6 +227,12 @@ def main():
                 idx = [i for i, r in enumerate(rows) if r["half"] == h]
                 brief("%s (%s half)" % (s, h), [rows[i] for i in idx], [res[i] for i in idx],
                       a.errors if h == "tune" and not s.startswith("dev") else 0)
+            if a.emotion_errors:
+                for r, x in zip(rows, res):
+                    if r.get("emotion") and x.get("emotion") != r["emotion"] and (s.startswith("dev") or r["half"] == "tune"):
+                        print("     ≠ [%s→%s] %s   %s" % (r["emotion"], x.get("emotion"), r["text"],
+                                                         " ".join(c for c in x.get("cues", []) if c.split(":")[0] in
+                                                                  ("angry", "negative", "positive"))))
             if s == "zh":
                 for loc in ("zh-CN", "zh-TW"):
                     idx = [i for i, r in enumerate(rows) if r["locale"] == loc]

@@ -52,7 +52,9 @@ def _serve_one(args, sock: socket.socket) -> None:
         "url": args.zendesk_url, "email": args.zendesk_email, "api_token": args.zendesk_token,
         "oauth_token": args.zendesk_oauth, "secret": args.zendesk_secret,
         "agent_locale": args.agent_locale}.items() if v}
-    app = make_app(_make_service(args), args.token, max_body=args.max_body, chatwoot=chatwoot, zendesk=zendesk)
+    origins = [o for o in (args.allow_origin or []) + (_env("KEFU_ALLOW_ORIGINS", "") or "").split() if o]
+    app = make_app(_make_service(args), args.token, max_body=args.max_body, chatwoot=chatwoot, zendesk=zendesk,
+                   allow_origins=origins)
     web.run_app(app, sock=sock, access_log=logging.getLogger("aiohttp.access") if args.verbose else None,
                 print=None, handle_signals=True)
 
@@ -131,6 +133,8 @@ def main(argv=None) -> int:
     s.add_argument("--workers", type=int, default=int(_env("KEFU_WORKERS", "1")), help="worker processes")
     s.add_argument("--max-body", type=int, default=256 * 1024, help="largest request body in bytes (413 above)")
     s.add_argument("--agent-locale", default=_env("KEFU_AGENT_LOCALE"), help="language of notes posted to helpdesks")
+    s.add_argument("--allow-origin", action="append",
+                   help="let pages from this origin call the service (CORS), e.g. 'https://*.zdusercontent.com'")
     s.add_argument("--chatwoot-url", default=_env("KEFU_CHATWOOT_URL"))
     s.add_argument("--chatwoot-token", default=_env("KEFU_CHATWOOT_TOKEN"))
     s.add_argument("--chatwoot-secret", default=_env("KEFU_CHATWOOT_SECRET"))

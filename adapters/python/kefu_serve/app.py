@@ -130,6 +130,34 @@ def make_auth_middleware(token: str):
     return auth_middleware
 
 
+def make_cors_middleware(origins: list):
+    """CORS for pages a helpdesk serves from its own origin (the Zendesk app) that call this local
+    service: only for the listed origins (``https://*.zdusercontent.com`` patterns allowed), with
+    Private Network Access so a public page may reach 127.0.0.1."""
+    import fnmatch
+
+    def allowed(origin: str) -> bool:
+        return any(fnmatch.fnmatchcase(origin, pattern) for pattern in origins)
+
+    @web.middleware
+    async def cors_middleware(request: web.Request, handler):
+        origin = request.headers.get("Origin", "")
+        ok = bool(origin) and allowed(origin)
+        if request.method == "OPTIONS" and ok and request.headers.get("Access-Control-Request-Method"):
+            return web.Response(status=204, headers={
+                "Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Allow-Methods": "GET, POST",
+                "Access-Control-Allow-Headers": "Authorization, Content-Type",
+                "Access-Control-Allow-Private-Network": "true", "Access-Control-Max-Age": "600"})
+        response = await handler(request)
+        if ok:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+        return response
+
+    return cors_middleware
+
+
 def _service(request: web.Request) -> Service:
     return request.app[SERVICE_KEY]
 
@@ -163,7 +191,8 @@ def sidebar_dir() -> Optional[pathlib.Path]:
 
 
 def make_app(service: Service, token: str, *, max_body: int = DEFAULT_MAX_BODY,
-             chatwoot: Optional[dict] = None, zendesk: Optional[dict] = None) -> web.Application:
+             chatwoot: Optional[dict] = None, zendesk: Optional[dict] = None,
+             allow_origins: Optional[list] = None) -> web.Application:
     """The aiohttp application. ``token`` guards /v1/*; ``chatwoot`` and ``zendesk`` configure the
     webhooks (see :mod:`kefu_serve.chatwoot` and :mod:`kefu_serve.zendesk`)."""
     if not token:
@@ -172,6 +201,8 @@ def make_app(service: Service, token: str, *, max_body: int = DEFAULT_MAX_BODY,
         client_max_size=max_body,
         middlewares=[errors_middleware, make_limits_middleware(max_body), make_auth_middleware(token)],
     )
+    if allow_origins:
+        app.middlewares.insert(0, make_cors_middleware(list(allow_origins)))
     app[SERVICE_KEY] = service
     app[CONFIG_KEY] = {"token": token, "max_body": max_body}
     r = app.router

@@ -46,6 +46,79 @@ static void on_log(int level, const char *message, void *payload) {
   c->messages++;
 }
 
+/* ---- tone checks: kefu_tone_check, kefu_tone_lint, the draft_checked event ---- */
+
+static void on_tone_event(const char *event, const char *json, size_t len, void *payload) {
+  int *count = (int *)payload;
+  if (strcmp(event, "draft_checked") == 0 && len > 0 && strstr(json, "\"score\"")) (*count)++;
+}
+
+static void test_tone(kefu_engine *engine, const char *data_dir) {
+  kefu_buf buf = KEFU_BUF_INIT;
+  kefu_tone_options topts = KEFU_TONE_OPTIONS_INIT;
+  unsigned long long sub = 0;
+  int checked = 0;
+  char path[1024];
+
+  CHECK(kefu_event_subscribe(&sub, engine, "draft_checked", on_tone_event, &checked) == KEFU_OK);
+  topts.locale = "zh-CN";
+  topts.customer = "质量太差了，我要投诉！";
+  CHECK(kefu_tone_check(&buf, engine, "不知道，你自己看吧", &topts) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"score\":"));
+  CHECK(contains(buf.ptr, "\"rule\":\"cold.dont_know\""));
+  CHECK(contains(buf.ptr, "\"rule\":\"apology.missing\""));
+  CHECK(contains(buf.ptr, "\"start_utf16\":0"));
+  CHECK(contains(buf.ptr, "\"suggestions\":[\"我帮您查一下\"]"));
+  kefu_buf_dispose(&buf);
+  CHECK(checked == 1);
+  /* a polite idiom: no finding; NULL options */
+  CHECK(kefu_tone_check(&buf, engine, "不知道您是否方便提供一下订单号？", NULL) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"findings\":[]"));
+  kefu_buf_dispose(&buf);
+  /* Traditional input, spans in the original text */
+  topts.locale = "zh-TW";
+  topts.customer = NULL;
+  CHECK(kefu_tone_check(&buf, engine, "😀這是全網最好的", &topts) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"text\":\"最好\""));
+  CHECK(contains(buf.ptr, "\"start\":5,\"start_byte\":16,\"start_utf16\":6"));
+  kefu_buf_dispose(&buf);
+  /* bad input */
+  CHECK(kefu_tone_check(&buf, engine, "\xff\xfe", NULL) == KEFU_EUTF8);
+  CHECK(buf.ptr == NULL);
+  CHECK(kefu_tone_check(&buf, engine, "  ", NULL) == KEFU_EEMPTY);
+  CHECK(kefu_tone_check(&buf, engine, NULL, NULL) == KEFU_EINVALID);
+  CHECK(kefu_tone_check(NULL, engine, "hi", NULL) == KEFU_EINVALID);
+  CHECK(kefu_tone_check(&buf, NULL, "hi", NULL) == KEFU_EINVALID);
+  topts.channel = "fax";
+  CHECK(kefu_tone_check(&buf, engine, "hi", &topts) == KEFU_EUNSUPPORTED);
+  topts.channel = NULL;
+  topts.locale = "klingon";
+  CHECK(kefu_tone_check(&buf, engine, "hi", &topts) == KEFU_EUNSUPPORTED);
+  topts.locale = NULL;
+  topts.version = 99;
+  CHECK(kefu_tone_check(&buf, engine, "hi", &topts) == KEFU_EUNSUPPORTED);
+  {
+    size_t big = 1024 * 1024;
+    char *huge = (char *)malloc(big + 1);
+    memset(huge, 'a', big);
+    huge[big] = '\0';
+    CHECK(kefu_tone_check(&buf, engine, huge, NULL) == KEFU_ETOOLARGE);
+    free(huge);
+  }
+  /* lint: the bundled packs are clean; a malformed file is reported at file:line */
+  CHECK(kefu_tone_lint(&buf, engine, NULL) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"problems\":[]"));
+  kefu_buf_dispose(&buf);
+  snprintf(path, sizeof path, "%s/tone/bad_rules.yaml", data_dir);
+  CHECK(kefu_tone_lint(&buf, engine, path) == KEFU_OK);
+  CHECK(contains(buf.ptr, "bad_rules.yaml"));
+  CHECK(contains(buf.ptr, "\"line\":5"));
+  kefu_buf_dispose(&buf);
+  CHECK(kefu_tone_lint(&buf, engine, "/no/such/tone/dir") == KEFU_EIO);
+  CHECK(kefu_tone_lint(NULL, engine, NULL) == KEFU_EINVALID);
+  CHECK(kefu_event_unsubscribe(engine, sub) == KEFU_OK);
+}
+
 int main(int argc, char **argv) {
   kefu_engine *engine = NULL;
   kefu_engine_options opts = KEFU_ENGINE_OPTIONS_INIT;
@@ -147,6 +220,8 @@ int main(int argc, char **argv) {
   CHECK(contains(buf.ptr, "\"line\""));
   kefu_buf_dispose(&buf);
   CHECK(kefu_engine_open(NULL, NULL) == KEFU_EINVALID);
+
+  test_tone(engine, bad_dir); /* tone checks */
 
   kefu_buf_dispose(NULL);
   kefu_engine_free(engine);

@@ -170,6 +170,33 @@ KEFU_EXTERN int kefu_event_unsubscribe(kefu_engine *engine, unsigned long long s
 
 /* ---- tone checks ------------------------------------------------------------------------- */
 
+typedef struct kefu_tone_options {
+  unsigned int version;  /**< KEFU_TONE_OPTIONS_VERSION */
+  const char *locale;    /**< locale of the draft ("zh-CN", "zh-TW", "zh-HK", "en"); NULL: guessed from the draft */
+  const char *customer;  /**< the customer's message the draft answers, or NULL; enables context rules (apology) */
+  const char *channel;   /**< "plain" (NULL), "markdown" or "html": markup is not checked */
+} kefu_tone_options;
+
+#define KEFU_TONE_OPTIONS_VERSION 1
+#define KEFU_TONE_OPTIONS_INIT {KEFU_TONE_OPTIONS_VERSION, NULL, NULL, NULL}
+
+/**
+ * Checks an agent's draft against the tone rules (bundled packs; templates/tone/README.md). `opts` may be NULL.
+ * `out` receives {"score": 0..100, "locale", "customer_upset": true|false|null, "counts": {category: n},
+ * "findings": [{"rule", "category", "severity", "start", "end", "start_byte", "end_byte", "start_utf16",
+ * "end_utf16", "text", "message", "suggestions": [...]}]}; spans index the original draft.
+ * Publishes the "draft_checked" event. Errors: KEFU_EUTF8, KEFU_EEMPTY, KEFU_ETOOLARGE, KEFU_EUNSUPPORTED.
+ */
+KEFU_EXTERN int kefu_tone_check(kefu_buf *out, kefu_engine *engine, const char *draft, const kefu_tone_options *opts);
+
+/**
+ * Lints tone rule files and runs every rule's examples. `path` is a file or directory layered over the bundled
+ * packs (a shop's overrides), or NULL to check the bundled packs. Returns KEFU_OK with
+ * {"problems": [{"file", "line", "message"}]} in `out` (empty when all is well); an error only when `path`
+ * cannot be read. `engine` analyses the customer messages of context-rule examples.
+ */
+KEFU_EXTERN int kefu_tone_lint(kefu_buf *out, kefu_engine *engine, const char *path);
+
 /* ---- customers and notes ----------------------------------------------------------------- */
 
 #ifdef __cplusplus

@@ -19,11 +19,11 @@
 namespace kefu {
 namespace {
 
-enum class CueKind { intent, emotion, negation, focus, ask };
+enum class CueKind { intent, emotion, negation, focus, ask, topic };
 
 struct Cue {
   CueKind kind;
-  std::size_t target;  // intent or emotion index
+  std::size_t target;  // intent or emotion index; topic: index into Model::topics
   double weight;       // negation: window in characters; focus, ask: factor of the clause
   std::string phrase;
   // A proximity cue "A ~N B" has parts that must appear in order in one clause, each at most N
@@ -57,6 +57,7 @@ struct Settings {
 
 struct Model {
   std::vector<Cue> cues;
+  std::vector<std::string> topics;  // topic names, by Cue::target
   std::vector<std::vector<PatternRef>> refs;  // by pattern id: every cue part the pattern serves
   std::unique_ptr<PatternSet> matcher;
   Settings settings;
@@ -82,7 +83,7 @@ class LexiconReader {
     } catch (const YAML::Exception& e) {
       fail(e.mark.line + 1, "YAML syntax: " + e.msg);
     }
-    if (!root.IsMap()) fail(1, "an analysis lexicon is a mapping with 'locale', 'settings', 'negations', 'focus', 'asks', 'intents', 'emotions'");
+    if (!root.IsMap()) fail(1, "an analysis lexicon is a mapping with 'locale', 'settings', 'negations', 'focus', 'asks', 'topics', 'intents', 'emotions'");
     auto loc = root["locale"];
     if (!loc || !loc.IsScalar()) fail(1, "missing 'locale'");
     Locale locale;
@@ -104,6 +105,8 @@ class LexiconReader {
         read_phrases(kv.second, CueKind::focus, 0, model);
       } else if (key == "asks") {
         read_phrases(kv.second, CueKind::ask, 0, model);
+      } else if (key == "topics") {
+        read_topics(kv.second, model);
       } else if (key == "settings") {
         read_settings(kv.second, model.settings);
       } else {
@@ -127,6 +130,19 @@ class LexiconReader {
       auto target = parse(name);
       if (!target) fail(line(kv.first), "unknown name '" + name + "'");
       read_phrases(kv.second, kind, static_cast<std::size_t>(*target), model);
+    }
+  }
+
+  void read_topics(const YAML::Node& n, Model& model) {
+    if (!n.IsMap()) fail(line(n), "'topics' is a mapping of topic → phrases");
+    for (auto kv : n) {
+      auto name = kv.first.as<std::string>();
+      bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      });
+      if (!ok) fail(line(kv.first), "topic '" + name + "' must be a tag name: [a-z0-9_]+");
+      model.topics.push_back(name);
+      read_phrases(kv.second, CueKind::topic, model.topics.size() - 1, model);
     }
   }
 
@@ -328,7 +344,12 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
     Model scratch;
     Locale l = LexiconReader(f).read(scratch);
     Model& target = l == Locale::en ? impl_->en : impl_->zh;
-    for (auto& c : scratch.cues) target.cues.push_back(std::move(c));
+    const std::size_t topic_base = target.topics.size();
+    for (auto& t : scratch.topics) target.topics.push_back(std::move(t));
+    for (auto& c : scratch.cues) {
+      if (c.kind == CueKind::topic) c.target += topic_base;
+      target.cues.push_back(std::move(c));
+    }
     target.settings = scratch.settings;
   }
   // The two locales' matchers and models are independent: build the English one on a second
@@ -564,6 +585,13 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
 
   // Evidence per intent: the strongest cue counts fully, further cues by `cue_extra`; each distinct
   // cue counts once (its strongest occurrence). Emotion cues are summed over the whole message.
+  for (const Hit& h : hits) {
+    const Cue& c = m.cues[h.cue];
+    if (c.kind != CueKind::topic || negated(h.from)) continue;
+    const std::string& name = m.topics[c.target];
+    if (std::find(a.topics.begin(), a.topics.end(), name) == a.topics.end()) a.topics.push_back(name);
+  }
+
   struct Counted {
     std::size_t cue;
     double weight;

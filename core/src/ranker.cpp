@@ -12,73 +12,152 @@
 namespace kefu {
 namespace {
 
-// Weights of the ranking signals (sum of the positive ones is 1).
-constexpr double kIntentWeight = 0.55;
-constexpr double kSimilarityWeight = 0.27;
-constexpr double kStageWeight = 0.04;
+// Weights of the ranking signals. Intent and similarity carry most of the score; stage, customer
+// type and mood decide between templates that answer the same question.
+constexpr double kIntentWeight = 0.48;
+constexpr double kSimilarityWeight = 0.32;
+constexpr double kStageWeight = 0.03;
 constexpr double kTypeWeight = 0.10;
 constexpr double kEmotionWeight = 0.04;
-constexpr double kAngryComplaintBoost = 0.25;  // the standard: an angry customer gets the complaint flow first
+// The standard: an angry customer gets the complaint flow (apologise, thank, solve, follow up)
+// first. The boost is scaled by how well the template's intent fits the message, so an angry
+// message about a parcel gets the apologetic parcel replies, not an unrelated complaint script.
+constexpr double kAngryComplaintBoost = 0.25;
+// The standard: a price-sensitive customer hears the value-for-money argument (templates tagged
+// `value`) when bargaining or weighing the price.
+constexpr double kValueBoost = 0.06;
+// A template tagged with a topic the message touches ("delay", "lost_parcel": Analysis::topics).
+constexpr double kTopicBoost = 0.10;
+// Similarity = kNearest * (best single example) + (1 - kNearest) * (template as a whole).
+constexpr double kNearest = 0.6;
+constexpr std::size_t kSimilarCandidates = 200;
 
 struct Posting {
-  std::uint32_t doc;
+  std::uint32_t id;  // template (doc) or example id
   float weight;
 };
 
-// tf-idf index over one locale's reply templates (their examples, and their text at half weight).
+// What the index knows of one feature: its idf over templates and over examples, and where it occurs.
+struct Entry {
+  float idf = 0, ex_idf = 0;
+  std::vector<Posting> docs, examples;
+};
+
+// tf-idf index over one locale's reply templates: each template as a whole (its examples, and its
+// text at half weight), and each example message on its own.
 struct Index {
   std::vector<const Template*> docs;
-  std::unordered_map<Feature, std::vector<Posting>> postings;
-  std::unordered_map<Feature, float> idf;
+  std::vector<std::uint32_t> example_doc;  // example id → doc
+  std::unordered_map<Feature, Entry> entries;
   std::array<std::vector<std::uint32_t>, kIntentCount> by_intent;  // reply templates per intent, as doc ids
-  // A query feature found in more documents than this says little and costs much: it is skipped.
-  std::size_t max_postings = 0;
+  // A query feature found in more templates (examples) than this says little and costs much: skipped.
+  std::size_t max_postings = 0, max_ex_postings = 0;
 };
 
-// Per-thread scratch for one ranking: dense similarity and candidate marks, reset after use.
+// Per-thread scratch for one ranking: dense similarities and candidate marks, reset after use.
 struct Scratch {
-  std::vector<double> sim;
+  std::vector<double> sim;      // per doc: template-level cosine
+  std::vector<double> nearest;  // per doc: best example cosine
+  std::vector<double> ex_sim;   // per example
   std::vector<std::uint32_t> mark;
   std::uint32_t epoch = 0;
-  std::vector<std::uint32_t> touched;
+  std::vector<std::uint32_t> touched, touched_ex;
+  std::vector<Feature> feats;
 };
 
+using Counts = std::vector<std::pair<Feature, double>>;
+
+// Sorted (feature, count) pairs of a text, weighted by `w`, added to `out` (kept sorted and unique).
+void add_counts(Counts& out, std::vector<Feature>& scratch, std::u32string_view text, double w) {
+  scratch.clear();
+  text_features(text, scratch, nullptr);
+  std::sort(scratch.begin(), scratch.end());
+  Counts merged;
+  merged.reserve(out.size() + scratch.size());
+  std::size_t i = 0;
+  for (std::size_t k = 0; k < scratch.size();) {
+    std::size_t e = k;
+    while (e < scratch.size() && scratch[e] == scratch[k]) ++e;
+    while (i < out.size() && out[i].first < scratch[k]) merged.push_back(out[i++]);
+    double c = w * static_cast<double>(e - k);
+    if (i < out.size() && out[i].first == scratch[k]) merged.emplace_back(scratch[k], out[i++].second + c);
+    else merged.emplace_back(scratch[k], c);
+    k = e;
+  }
+  while (i < out.size()) merged.push_back(out[i++]);
+  out.swap(merged);
+}
+
 void build(Index& ix, const std::vector<const Template*>& templates, const ChineseConverters& chinese, bool zh) {
-  std::vector<std::unordered_map<Feature, double>> tf;
-  std::unordered_map<Feature, std::uint32_t> df;
+  std::vector<Counts> doc_tf, ex_tf;
+  std::vector<Feature> scratch;
+  const ChineseConverter* t2s = zh ? &chinese.to_simplified() : nullptr;
   for (const Template* t : templates) {
     if (t->outreach) continue;
-    std::unordered_map<Feature, double> counts;
-    auto add = [&](const std::string& s, double w) {
-      auto norm = normalize_text(s, zh ? &chinese.to_simplified() : nullptr);
-      for (Feature f : text_features(norm.text)) counts[f] += w;
-    };
-    for (const auto& ex : t->examples) add(ex, 1.0);
-    add(t->text, 0.5);
-    for (auto& kv : counts) ++df[kv.first];
+    auto d = static_cast<std::uint32_t>(ix.docs.size());
+    Counts doc;
+    for (const auto& ex : t->examples) {
+      auto norm = normalize_text(ex, t2s);
+      Counts one;
+      add_counts(one, scratch, norm.text, 1.0);
+      if (one.empty()) continue;
+      add_counts(doc, scratch, norm.text, 1.0);
+      ix.example_doc.push_back(d);
+      ex_tf.push_back(std::move(one));
+    }
+    add_counts(doc, scratch, normalize_text(t->text, t2s).text, 0.5);
     ix.docs.push_back(t);
-    tf.push_back(std::move(counts));
+    doc_tf.push_back(std::move(doc));
   }
   for (std::uint32_t d = 0; d < ix.docs.size(); ++d)
     for (Intent i : ix.docs[d]->intents) ix.by_intent[index_of(i)].push_back(d);
   ix.max_postings = std::max<std::size_t>(500, ix.docs.size() / 5);
-  const double n = static_cast<double>(ix.docs.size()) + 1;
-  for (auto& kv : df) ix.idf[kv.first] = static_cast<float>(std::log(n / (kv.second + 0.5)));
-  for (std::uint32_t d = 0; d < tf.size(); ++d) {
-    double norm = 0;
-    for (auto& kv : tf[d]) {
-      kv.second = (1 + std::log(kv.second)) * ix.idf[kv.first];
-      norm += kv.second * kv.second;
-    }
-    norm = std::sqrt(norm);
-    if (norm <= 0) continue;
-    for (auto& kv : tf[d]) ix.postings[kv.first].push_back({d, static_cast<float>(kv.second / norm)});
+  ix.max_ex_postings = std::max<std::size_t>(1500, ix.example_doc.size() / 5);
+
+  // Document frequencies, then idf.
+  for (const Counts& c : doc_tf)
+    for (const auto& kv : c) ix.entries[kv.first].idf += 1;
+  for (const Counts& c : ex_tf)
+    for (const auto& kv : c) ix.entries[kv.first].ex_idf += 1;
+  const double nd = static_cast<double>(ix.docs.size()) + 1, ne = static_cast<double>(ix.example_doc.size()) + 1;
+  for (auto& kv : ix.entries) {
+    Entry& e = kv.second;
+    e.idf = e.idf > 0 ? static_cast<float>(std::log(nd / (e.idf + 0.5))) : 0.f;
+    e.ex_idf = e.ex_idf > 0 ? static_cast<float>(std::log(ne / (e.ex_idf + 0.5))) : 0.f;
   }
+  // Unit-length tf-idf vectors as postings.
+  auto post = [&](std::vector<Counts>& tf, bool examples) {
+    for (std::uint32_t id = 0; id < tf.size(); ++id) {
+      double norm = 0;
+      for (auto& kv : tf[id]) {
+        const Entry& e = ix.entries[kv.first];
+        kv.second = (1 + std::log(kv.second)) * (examples ? e.ex_idf : e.idf);
+        norm += kv.second * kv.second;
+      }
+      norm = std::sqrt(norm);
+      if (norm <= 0) continue;
+      for (auto& kv : tf[id]) {
+        if (kv.second <= 0) continue;
+        Entry& e = ix.entries[kv.first];
+        (examples ? e.examples : e.docs).push_back({id, static_cast<float>(kv.second / norm)});
+      }
+    }
+  };
+  post(doc_tf, false);
+  post(ex_tf, true);
 }
 
 template <class T>
 bool contains(const std::vector<T>& v, T x) {
   return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// How well a template suits an upset customer: 1 for the complaint flow, 0.85 for an apologetic
+// reply written for unhappy customers, 0 otherwise.
+double complaint_fit(const Template& t) {
+  if (t.has_tag("complaint_flow") || contains(t.emotions, Emotion::angry)) return 1.0;
+  if (t.has_tag("apology") || contains(t.emotions, Emotion::negative)) return 0.85;
+  return 0.0;
 }
 
 }  // namespace
@@ -103,50 +182,94 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
   const Locale data = data_locale(analysis.locale);
   const Index& ix = data == Locale::en ? impl_->en : impl_->zh;
 
-  // Query vector.
-  auto norm = normalize_text(text, &impl_->chinese->to_simplified());
-  std::unordered_map<Feature, double> q;
-  for (Feature f : text_features(norm.text)) q[f] += 1;
-  double qn = 0;
-  for (auto& kv : q) {
-    auto it = ix.idf.find(kv.first);
-    kv.second = it == ix.idf.end() ? 0 : (1 + std::log(kv.second)) * it->second;
-    qn += kv.second * kv.second;
-  }
-  qn = std::sqrt(qn);
   thread_local Scratch scratch;
   Scratch& sc = scratch;
-  if (sc.sim.size() < ix.docs.size()) sc.sim.resize(ix.docs.size(), 0.0), sc.mark.resize(ix.docs.size(), 0);
+  if (sc.sim.size() < ix.docs.size()) {
+    sc.sim.resize(ix.docs.size(), 0.0);
+    sc.nearest.resize(ix.docs.size(), 0.0);
+    sc.mark.resize(ix.docs.size(), 0);
+  }
+  if (sc.ex_sim.size() < ix.example_doc.size()) sc.ex_sim.resize(ix.example_doc.size(), 0.0);
   if (++sc.epoch == 0) std::fill(sc.mark.begin(), sc.mark.end(), 0), sc.epoch = 1;
   sc.touched.clear();
-  if (qn > 0)
-    for (auto& kv : q) {
-      if (kv.second <= 0) continue;
-      auto it = ix.postings.find(kv.first);
-      if (it == ix.postings.end() || it->second.size() > ix.max_postings) continue;
-      const double w = kv.second / qn;
-      for (const Posting& p : it->second) {
-        if (sc.sim[p.doc] == 0.0) sc.touched.push_back(p.doc);
-        sc.sim[p.doc] += w * p.weight;
-      }
+  sc.touched_ex.clear();
+
+  // Query: distinct features with their counts, looked up once.
+  auto norm = normalize_text(text, &impl_->chinese->to_simplified());
+  sc.feats.clear();
+  text_features(norm.text, sc.feats, nullptr);
+  std::sort(sc.feats.begin(), sc.feats.end());
+  struct Q {
+    const Entry* e;
+    double w, wx;
+  };
+  std::vector<Q> q;
+  q.reserve(sc.feats.size());
+  double qn = 0, qnx = 0;
+  for (std::size_t k = 0; k < sc.feats.size();) {
+    std::size_t e = k;
+    while (e < sc.feats.size() && sc.feats[e] == sc.feats[k]) ++e;
+    auto it = ix.entries.find(sc.feats[k]);
+    if (it != ix.entries.end()) {
+      double tf = 1 + std::log(static_cast<double>(e - k));
+      Q one{&it->second, tf * it->second.idf, tf * it->second.ex_idf};
+      qn += one.w * one.w;
+      qnx += one.wx * one.wx;
+      q.push_back(one);
     }
+    k = e;
+  }
+  qn = std::sqrt(qn);
+  qnx = std::sqrt(qnx);
+  auto touch = [&](std::uint32_t d) {
+    if (sc.sim[d] == 0.0 && sc.nearest[d] == 0.0) sc.touched.push_back(d);
+  };
+  for (const Q& f : q) {
+    if (qn > 0 && f.w > 0 && f.e->docs.size() <= ix.max_postings)
+      for (const Posting& p : f.e->docs) {
+        touch(p.id);
+        sc.sim[p.id] += f.w / qn * p.weight;
+      }
+    if (qnx > 0 && f.wx > 0 && f.e->examples.size() <= ix.max_ex_postings)
+      for (const Posting& p : f.e->examples) {
+        if (sc.ex_sim[p.id] == 0.0) sc.touched_ex.push_back(p.id);
+        sc.ex_sim[p.id] += f.wx / qnx * p.weight;
+      }
+  }
+  for (std::uint32_t x : sc.touched_ex) {
+    std::uint32_t d = ix.example_doc[x];
+    touch(d);
+    sc.nearest[d] = std::max(sc.nearest[d], std::min(1.0, sc.ex_sim[x]));
+    sc.ex_sim[x] = 0.0;
+  }
+  auto similarity = [&](std::uint32_t d) {
+    return kNearest * sc.nearest[d] + (1 - kNearest) * std::min(1.0, sc.sim[d]);
+  };
 
   std::array<double, kIntentCount> p_intent{};
   for (const auto& s : analysis.intents) p_intent[index_of(s.intent)] = s.score;
+  const bool angry = analysis.emotion == Emotion::angry;
+  const bool price_sensitive = contains(customer.types, CustomerType::price_sensitive);
 
-  // Candidates: the templates of the three likeliest intents, and the templates the text resembles most.
-  constexpr std::size_t kSimilarCandidates = 200;
+  // Candidates: the templates of the three likeliest intents, the templates the text resembles most,
+  // and for an angry customer the complaint templates.
   std::vector<std::uint32_t> candidates;
   auto add = [&](std::uint32_t d) {
     if (sc.mark[d] != sc.epoch) sc.mark[d] = sc.epoch, candidates.push_back(d);
   };
   for (std::size_t k = 0; k < analysis.intents.size() && k < 3; ++k)
     for (std::uint32_t d : ix.by_intent[index_of(analysis.intents[k].intent)]) add(d);
-  if (sc.touched.size() > kSimilarCandidates)
-    std::nth_element(sc.touched.begin(), sc.touched.begin() + kSimilarCandidates, sc.touched.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return sc.sim[a] > sc.sim[b]; });
-  for (std::size_t i = 0; i < sc.touched.size() && i < kSimilarCandidates; ++i) add(sc.touched[i]);
-  if (analysis.emotion == Emotion::angry)
+  if (sc.touched.size() > kSimilarCandidates) {
+    std::vector<std::pair<double, std::uint32_t>> top;
+    top.reserve(sc.touched.size());
+    for (std::uint32_t d : sc.touched) top.emplace_back(similarity(d), d);
+    std::nth_element(top.begin(), top.begin() + kSimilarCandidates, top.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t i = 0; i < kSimilarCandidates; ++i) add(top[i].second);
+  } else {
+    for (std::uint32_t d : sc.touched) add(d);
+  }
+  if (angry)
     for (Intent i : {Intent::service_complaint, Intent::quality_complaint})
       for (std::uint32_t d : ix.by_intent[index_of(i)]) add(d);
 
@@ -157,8 +280,8 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
     Intent best = t->intents.front();
     for (Intent i : t->intents)
       if (p_intent[index_of(i)] > p_intent[index_of(best)]) best = i;
-    double score = kIntentWeight * p_intent[index_of(best)];
-    score += kSimilarityWeight * std::min(1.0, sc.sim[d]);
+    const double fit = p_intent[index_of(best)];
+    double score = kIntentWeight * fit + kSimilarityWeight * similarity(d);
     if (t->stages.empty() || contains(t->stages, analysis.stage)) score += kStageWeight;
     if (!t->customer_types.empty()) {
       bool match = false;
@@ -167,13 +290,19 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
     } else if (!customer.types.empty()) {
       score += kTypeWeight * 0.3;
     }
+    if (price_sensitive && t->has_tag("value")) score += kValueBoost * (0.5 + 0.5 * fit);
+    for (const std::string& topic : analysis.topics)
+      if (t->has_tag(topic)) {
+        score += kTopicBoost * (0.3 + 0.7 * fit);
+        break;
+      }
     if (t->emotions.empty() || contains(t->emotions, analysis.emotion)) score += kEmotionWeight;
+    else if (angry && contains(t->emotions, Emotion::negative)) score += kEmotionWeight * 0.5;
     else score -= kEmotionWeight;
-    if (analysis.emotion == Emotion::angry && (t->has_tag("complaint_flow") || contains(t->emotions, Emotion::angry)))
-      score += kAngryComplaintBoost;
+    if (angry) score += kAngryComplaintBoost * complaint_fit(*t) * (0.2 + 0.8 * fit);
     out.push_back({t, best, std::clamp(score, 0.0, 1.0)});
   }
-  for (std::uint32_t d : sc.touched) sc.sim[d] = 0.0;
+  for (std::uint32_t d : sc.touched) sc.sim[d] = 0.0, sc.nearest[d] = 0.0;
   auto better = [](const Ranked& a, const Ranked& b) {
     return a.score != b.score ? a.score > b.score : a.tmpl->id < b.tmpl->id;
   };

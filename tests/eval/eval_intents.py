@@ -92,9 +92,9 @@ def load_jsonl(path):
     return rows
 
 
-def run_kefu(kefu, rows):
+def run_kefu(kefu, rows, command="analyze"):
     inp = "".join(json.dumps({"text": r["text"], "locale": r["locale"]}, ensure_ascii=False) + "\n" for r in rows)
-    p = subprocess.run([kefu, "analyze", "--json", "--batch"], input=inp.encode("utf-8"),
+    p = subprocess.run([kefu, command, "--json", "--batch"], input=inp.encode("utf-8"),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     out = [json.loads(l) for l in p.stdout.decode("utf-8").splitlines() if l.strip()]
     if len(out) != len(rows):
@@ -176,6 +176,16 @@ def brief(name, rows, results, errors):
             print("     ✗ [%s→%s] %s   %s" % (r["src"], res.get("intent"), r["text"], " ".join(res.get("cues", []))[:160]))
 
 
+def suggest_report(name, rows, results):
+    """Ranking sanity without template labels: is the best suggestion (one of the top 3) a template
+    for the message's labelled intent; do angry messages get a complaint-flow/apology reply first."""
+    n = len(rows)
+    t1 = sum(bool(res.get("suggestions")) and res["suggestions"][0]["intent"] in r["gold"] for r, res in zip(rows, results))
+    t3 = sum(any(x["intent"] in r["gold"] for x in res.get("suggestions", [])[:3]) for r, res in zip(rows, results))
+    print("   %s suggestions: best one for the labelled intent %.1f%%, one of top 3 %.1f%%" %
+          (name, 100.0 * t1 / n, 100.0 * t3 / n))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kefu", default=None, help="path to the kefu CLI")
@@ -183,6 +193,7 @@ def main():
     ap.add_argument("--errors", type=int, default=0, help="print up to N misclassified messages per set")
     ap.add_argument("--emotion-errors", action="store_true",
                     help="print the messages whose emotion is wrong (dev sets, and the tune half of held-out sets)")
+    ap.add_argument("--suggest", action="store_true", help="also rank suggestions (kefu suggest --batch)")
     ap.add_argument("--min-top1", type=float, default=None)
     ap.add_argument("--min-top3", type=float, default=None)
     a = ap.parse_args()
@@ -204,6 +215,8 @@ def main():
                 continue
             res = run_kefu(kefu, rows)
             results = [report("bitext (all)", rows, res, 0)]
+            if a.suggest:
+                suggest_report("bitext", rows, run_kefu(kefu, rows, "suggest"))
             for h in ("tune", "held"):
                 idx = [i for i, r in enumerate(rows) if r["half"] == h]
                 results.append(report("bitext (%s half)" % h, [rows[i] for i in idx], [res[i] for i in idx],
@@ -221,6 +234,8 @@ def main():
             res = run_kefu(kefu, rows)
             # Development sets are ours to read in full; the held-out sets only show their tune half.
             scored = [report(s, rows, res, a.errors if s.startswith("dev") else 0)]
+            if a.suggest:
+                suggest_report(s, rows, run_kefu(kefu, rows, "suggest"))
             for r in rows:
                 r["half"] = half(r["text"])
             for h in ("tune", "held"):

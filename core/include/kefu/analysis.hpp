@@ -24,6 +24,9 @@ struct Analysis {
   Stage stage = Stage::pre_sale;
   Locale locale = Locale::zh_CN;      ///< locale of the message (given, or guessed)
   std::vector<std::string> cues;      ///< the lexicon cues that fired, for explanations
+  /// Topics the message touches (the `topics:` section of the lexicon, e.g. "delay", "lost_parcel").
+  /// A topic is named like the template tags it calls for: the ranker prefers templates so tagged.
+  std::vector<std::string> topics;
 };
 
 class ChineseConverters;

@@ -169,6 +169,7 @@ CustomerFields customer_fields(const json& j, const std::string& where) {
   if (j.contains("tags") && !j["tags"].is_null()) f.tags = strings(j["tags"], where + ".tags", true);
   for (const char* k : {"types", "type"})
     if (j.contains(k) && !j[k].is_null()) {
+      if (std::string(k) == "type" && j[k].is_string() && j[k].get<std::string>() == "customer") continue;  // the line's kind
       if (!f.tags) f.tags = std::vector<std::string>();
       for (auto& t : strings(j[k], where + "." + k, true)) {
         if (!parse_customer_type(t))

@@ -299,6 +299,8 @@ SurveyAnswer SqliteCustomerStore::add_survey_answer_in(sql::Conn& c, CustomerId 
   if (inserted) *inserted = added;
   if (!added) return a;
   a.id = c.last_id();
+  auto up = c.q("UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, 0), ?2) WHERE id = ?1");
+  up->bind(1, id).bind(2, a.time).run();
   if (a.score) refresh_satisfaction(c, id);
   return a;
 }

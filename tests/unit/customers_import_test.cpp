@@ -1,0 +1,196 @@
+// Customer store: import (CSV and JSON Lines), bad rows by line, idempotence, export round trip.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "customers_test_util.hpp"
+#include "kefu/customer_json.hpp"
+#include "kefu/error.hpp"
+
+using namespace kefu;
+using kefu::test::TempDir;
+
+namespace {
+
+const char* kCsv =
+    "\xEF\xBB\xBF"  // a BOM, as spreadsheet programs write it
+    "external_id,name,phone,email,birthday,tags\r\n"
+    "taobao:wangfang88,王芳,+86 138-0013-8000,Wang.Fang@Example.com,1990-05-03,vip;quality_seeking\r\n"
+    "taobao:lilei,李雷,１３９００１３９０００,lilei@example.com,05-10,price_sensitive\r\n"
+    "zendesk:456,\"Doe, Jane\",,jane@example.com,,\r\n"
+    "taobao:bad1,坏生日,,,1990-13-45,\r\n"
+    "taobao:bad2,坏电话,12,,,\r\n"
+    "too,few\r\n"
+    "\r\n"
+    "chatwoot:7,\"多行\n名字\",,,,vip\r\n";
+
+}  // namespace
+
+TEST(CustomerImport, CsvWithBadRowsReportedByLine) {
+  TempDir dir;
+  auto store = open_customer_store(dir.file("i.db"));
+  std::string csv = dir.write("customers.csv", kCsv);
+  std::vector<ImportProgress> progress;
+  ImportOptions o;
+  o.progress = [&](const ImportProgress& p) { progress.push_back(p); };
+  o.batch_rows = 3;
+  ImportReport r = store->import_file(csv, o);
+  EXPECT_EQ(r.rows, 7u);
+  EXPECT_EQ(r.customers_created, 4u);
+  EXPECT_EQ(r.failed, 3u);
+  ASSERT_EQ(r.problems.size(), 3u);
+  EXPECT_EQ(r.problems[0].line, 5u);
+  EXPECT_NE(r.problems[0].message.find("birthday"), std::string::npos);
+  EXPECT_EQ(r.problems[1].line, 6u);
+  EXPECT_NE(r.problems[1].message.find("phone"), std::string::npos);
+  EXPECT_EQ(r.problems[2].line, 7u);
+  auto wang = store->by_phone("13800138000");
+  ASSERT_TRUE(wang);
+  EXPECT_EQ(wang->name, "王芳");
+  EXPECT_EQ(wang->tags, (std::vector<std::string>{"vip", "quality_seeking"}));
+  EXPECT_EQ(wang->birthday, "1990-05-03");
+  EXPECT_EQ(store->by_external_id("zendesk:456")->name, "Doe, Jane");
+  EXPECT_EQ(store->by_external_id("chatwoot:7")->name, "多行\n名字");
+  EXPECT_EQ(store->by_external_id("taobao:lilei")->birthday, "--05-10");
+  EXPECT_FALSE(store->by_external_id("taobao:bad1"));
+  // Progress after each committed batch, the last covering every row.
+  ASSERT_GE(progress.size(), 3u);
+  EXPECT_EQ(progress.back().rows_committed, 7u);
+  EXPECT_EQ(progress.back().bytes_read, progress.back().bytes_total);
+}
+
+TEST(CustomerImport, ImportingAgainAddsNothing) {
+  TempDir dir;
+  auto store = open_customer_store(dir.file("i.db"));
+  std::string csv = dir.write("customers.csv", kCsv);
+  std::string jsonl = dir.write("records.jsonl",
+      R"({"type":"order","customer":"taobao:wangfang88","order_id":"T1","items":["裙子"],"amount":"¥299.00","time":"2025-05-01 10:00"})" "\n"
+      R"({"type":"note","customer":"13800138000","text":"喜欢蓝色","author":"小美","time":"2025-05-02T10:00:00Z"})" "\n"
+      R"({"type":"note","customer":"taobao:lilei","text":"没有时间的备注"})" "\n"
+      R"({"type":"consultation","customer":"taobao:lilei","intent":"refund","summary":"要退款","satisfaction":4,"time":"2025-06-01"})" "\n"
+      R"({"type":"survey","customer":"taobao:lilei","survey":"回访","question":"满意吗","answer":"满意","score":5,"time":"2025-06-02"})" "\n");
+  store->import_file(csv);
+  ImportReport first = store->import_file(jsonl);
+  EXPECT_EQ(first.purchases_added, 1u);
+  EXPECT_EQ(first.notes_added, 2u);
+  EXPECT_EQ(first.consultations_added, 1u);
+  EXPECT_EQ(first.surveys_added, 1u);
+  EXPECT_EQ(first.failed, 0u);
+
+  ImportReport again = store->import_file(csv);
+  EXPECT_EQ(again.customers_created, 0u);
+  EXPECT_EQ(again.customers_updated, 0u);
+  EXPECT_EQ(again.unchanged, 4u);
+  ImportReport again2 = store->import_file(jsonl);
+  EXPECT_EQ(again2.notes_added + again2.purchases_added + again2.consultations_added + again2.surveys_added, 0u);
+  EXPECT_EQ(store->customer_count(), 4u);
+  EXPECT_EQ(store->note_count(), 2u);
+  auto lilei = *store->resolve("taobao:lilei");
+  EXPECT_EQ(store->consultations(lilei).size(), 1u);
+  EXPECT_EQ(store->survey_answers(lilei).size(), 1u);
+  // A changed row updates the customer it matches.
+  store->import_file(dir.write("change.csv", "external_id,name,tags\ntaobao:lilei,李雷雷,vip\n"));
+  EXPECT_EQ(store->get(lilei)->name, "李雷雷");
+  EXPECT_EQ(store->get(lilei)->tags, std::vector<std::string>{"vip"});
+  EXPECT_EQ(store->customer_count(), 4u);
+}
+
+TEST(CustomerImport, JsonLinesErrorsAndFormats) {
+  TempDir dir;
+  auto store = open_customer_store(dir.file("i.db"));
+  std::string file = dir.write("mixed.jsonl",
+      "{\"external_id\":\"t:1\",\"name\":\"One\",\"phones\":[\"13800000001\"],\"preferences\":{\"brands\":[\"Acme\"]}}\n"
+      "\n"
+      "{not json\n"
+      "[1,2]\n"
+      "{\"type\":\"note\",\"customer\":\"t:nobody\",\"text\":\"x\"}\n"
+      "{\"type\":\"note\",\"customer\":\"t:1\",\"text\":\"\"}\n"
+      "{\"type\":\"gift\"}\n"
+      "{\"type\":\"order\",\"customer\":\"t:1\",\"order_id\":\"O1\",\"time\":\"yesterday\"}\n"
+      "{\"external_id\":\"t:2\",\"name\":\"Two\",\"type\":\"customer\",\"tags\":\"a;b\"}\n");
+  ImportReport r = store->import_file(file);
+  EXPECT_EQ(r.rows, 8u);
+  EXPECT_EQ(r.customers_created, 2u);
+  EXPECT_EQ(r.failed, 6u);
+  std::vector<std::size_t> lines;
+  for (const auto& p : r.problems) lines.push_back(p.line);
+  EXPECT_EQ(lines, (std::vector<std::size_t>{3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(store->by_external_id("t:1")->preferences.brands, std::vector<std::string>{"Acme"});
+  EXPECT_EQ(store->by_external_id("t:2")->tags, (std::vector<std::string>{"a", "b"}));
+
+  EXPECT_THROW(store->import_file(dir.file("missing.csv")), Error);
+  try {
+    store->import_file(dir.write("nonsense.csv", "hello,world\n1,2\n"));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::parse);
+    EXPECT_NE(std::string(e.what()).find("nonsense.csv:1"), std::string::npos);
+  }
+  std::istringstream bad_utf8("external_id,name\nt:3,\xff\xfe\n");
+  ImportReport u = store->import_stream(bad_utf8, "stdin");
+  EXPECT_EQ(u.failed, 1u);
+  EXPECT_EQ(u.problems.at(0).line, 2u);
+}
+
+TEST(CustomerImport, OrdersAndNotesAsCsv) {
+  TempDir dir;
+  auto store = open_customer_store(dir.file("i.db"));
+  store->import_file(dir.write("c.csv", "external_id,name\nt:1,One\n"));
+  auto r = store->import_file(dir.write("o.csv", "customer,order_id,items,amount,currency,time,status\n"
+                                                 "t:1,O-1,杯子;碟子,59.5,CNY,2025-03-01,paid\n"));
+  EXPECT_EQ(r.purchases_added, 1u);
+  auto n = store->import_file(dir.write("n.csv", "external_id,text,author,pinned\nt:1,\"记得, 他喜欢茶\",小美,yes\n"));
+  EXPECT_EQ(n.notes_added, 1u);
+  CustomerId id = *store->resolve("t:1");
+  EXPECT_EQ(store->purchases(id).at(0).items, (std::vector<std::string>{"杯子", "碟子"}));
+  EXPECT_DOUBLE_EQ(*store->purchases(id).at(0).amount, 59.5);
+  EXPECT_TRUE(store->notes(id).at(0).pinned);
+}
+
+TEST(CustomerImport, ExportThenImportIsTheSameArchive) {
+  TempDir dir;
+  auto a = open_customer_store(dir.file("a.db"));
+  a->import_file(dir.write("c.csv", kCsv));
+  CustomerId wang = *a->resolve("taobao:wangfang88");
+  a->add_note(wang, {"喜欢蓝色", "小美", true});
+  Purchase p;
+  p.order_id = "T9";
+  p.items = {"围巾"};
+  p.time = 1700000000;
+  a->add_purchase(wang, p);
+  Consultation v;
+  v.summary = "问物流";
+  v.intent = Intent::shipping;
+  v.time = 1700000100;
+  a->add_consultation(wang, v);
+
+  std::ostringstream out;
+  EXPECT_EQ(a->export_jsonl(out), 4u);
+  std::string exported = out.str();
+  auto b = open_customer_store(dir.file("b.db"));
+  std::istringstream in(exported);
+  ImportReport r = b->import_stream(in, "export", {});
+  EXPECT_EQ(r.failed, 0u);
+  EXPECT_EQ(r.customers_created, 4u);
+  // Importing the export into the archive it came from adds nothing.
+  std::istringstream in2(exported);
+  ImportReport same = a->import_stream(in2, "export", {});
+  EXPECT_EQ(same.customers_created + same.notes_added + same.purchases_added + same.consultations_added, 0u);
+  // And the copy exports the same lines, apart from kefu ids and creation times.
+  std::ostringstream out2;
+  b->export_jsonl(out2);
+  auto strip = [](const std::string& text) {
+    std::istringstream s(text);
+    std::string line, all;
+    while (std::getline(s, line)) {
+      auto j = nlohmann::json::parse(line);
+      j.erase("kefu_id");
+      j.erase("created_at");
+      all += j.dump() + "\n";
+    }
+    return all;
+  };
+  EXPECT_EQ(strip(exported), strip(out2.str()));
+  EXPECT_EQ(b->search("蓝色").size(), 1u);
+}

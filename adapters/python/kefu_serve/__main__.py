@@ -59,6 +59,17 @@ def _serve_one(args, sock: socket.socket) -> None:
                 print=None, handle_signals=True)
 
 
+def _die_with_parent() -> None:
+    """A worker gets SIGTERM when the process that started it dies, however it dies (Linux prctl)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def cmd_serve(args) -> int:
     if not args.token:
         print("kefu serve: a bearer token is required: --token T or KEFU_TOKEN=T", file=sys.stderr)
@@ -79,15 +90,21 @@ def cmd_serve(args) -> int:
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     print(f"kefu serve: http://{host}:{sock.getsockname()[1]}/ (OpenAPI at /openapi.json, sidebar at /sidebar/), "
           f"{args.workers} worker(s)", file=sys.stderr, flush=True)
+    # Until the event loop takes over, SIGTERM ends the parent cleanly (and so its workers).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Workers share the listening socket; the kernel spreads connections between them.
     children = []
     for _ in range(args.workers - 1):
         pid = os.fork()
         if pid == 0:
+            code = 0
             try:
+                _die_with_parent()
                 _serve_one(args, sock)
+            except BaseException:
+                code = 1
             finally:
-                os._exit(0)
+                os._exit(code)
         children.append(pid)
 
     def stop_children(*_):

@@ -96,7 +96,8 @@ async def errors_middleware(request: web.Request, handler: Callable[[web.Request
         code = getattr(e, "code", "error")
         return error_response(_STATUS_BY_CODE.get(code, 400), code, str(e))
     except web.HTTPRequestEntityTooLarge as e:
-        return error_response(413, "too_large", f"the request body is larger than {e.max_size} bytes")
+        limit = request.app[CONFIG_KEY]["max_body"]
+        return error_response(413, "too_large", f"the request body is larger than the limit of {limit} bytes")
     except web.HTTPException as e:
         if e.status < 400:
             raise

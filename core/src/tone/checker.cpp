@@ -79,6 +79,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   std::vector<std::uint32_t> negation_ends;
   std::vector<bool> present(pack.marker_names.size(), false);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> marker_sentences;  // (group, sentence)
+  std::vector<std::pair<std::uint32_t, Span>> near_first, near_then;        // (rule, span)
   for (const auto& m : pack.matcher->scan(doc.utf8)) {
     const auto& info = pack.patterns[m.id];
     Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
@@ -100,7 +101,31 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
       case CompiledPack::PatternKind::negation:
         negation_ends.push_back(s.end);
         break;
+      case CompiledPack::PatternKind::near_first:
+        near_first.push_back({info.index, s});
+        break;
+      case CompiledPack::PatternKind::near_then:
+        near_then.push_back({info.index, s});
+        break;
     }
+  }
+  // "near" rules: a first phrase, then within N code points in the same sentence a second one.
+  for (const auto& [rule, then] : near_then) {
+    const Rule& r = rules[rule];
+    const auto within = static_cast<std::uint32_t>(r.near_within);
+    bool found = false;
+    Span best{0, 0};
+    for (const auto& [rule2, first] : near_first) {
+      if (rule2 != rule || doc.sentence_of[first.start] != doc.sentence_of[then.start]) continue;
+      if (first.end <= then.start && then.start - first.end <= within) {
+        if (!found || first.start > best.start) best = {first.start, then.end};
+        found = true;
+      } else if (!r.near_ordered && then.end <= first.start && first.start - then.end <= within) {
+        best = {then.start, first.end};
+        found = true;
+      }
+    }
+    if (found) candidates.push_back({rule, 0, false, best});
   }
   for (std::uint32_t r = 0; r < rules.size(); ++r)
     if (rules[r].enabled && rules[r].kind == Kind::detector)
@@ -136,8 +161,12 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   });
   std::vector<Candidate> kept;
   for (const auto& c : candidates) {
-    if (!kept.empty() && kept.back().rule == c.rule && c.span.start < kept.back().span.end) continue;
-    if (keep(c)) kept.push_back(c);
+    if (!keep(c)) continue;
+    if (!kept.empty() && kept.back().rule == c.rule && c.span.start < kept.back().span.end) {
+      kept.back().span.end = std::max(kept.back().span.end, c.span.end);  // overlapping matches: their union
+      continue;
+    }
+    kept.push_back(c);
   }
 
   // Rules about what is missing: span = the first sentence.

@@ -84,6 +84,10 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
         add(fold_regex(re, chinese), true, CompiledPack::PatternKind::rule, i, 0);
       }
     }
+    if (r.kind == Kind::near) {
+      for (const auto& ph : r.near_first) add(fold(ph, chinese), false, CompiledPack::PatternKind::near_first, i, 0);
+      for (const auto& ph : r.near_then) add(fold(ph, chinese), false, CompiledPack::PatternKind::near_then, i, 0);
+    }
     for (const auto& ex : r.except) add(fold(ex, chinese), false, CompiledPack::PatternKind::except, i, 0);
     auto groups = [&](const std::vector<std::string>& names, std::vector<std::uint32_t>& to) {
       for (const auto& g : names) {

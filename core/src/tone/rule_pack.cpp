@@ -35,7 +35,7 @@ namespace {
 const std::set<std::string, std::less<>> kTopKeys = {"locale", "markers", "negations", "negation_window",
                                                      "caps_allow", "rules", "overrides"};
 const std::set<std::string, std::less<>> kRuleKeys = {
-    "id", "category", "severity", "message", "suggestions", "phrases", "regex", "absent", "detector", "min", "max",
+    "id", "category", "severity", "message", "suggestions", "phrases", "regex", "near", "absent", "detector", "min", "max",
     "except", "negatable", "start", "question", "unless", "when", "examples", "enabled"};
 const std::set<std::string, std::less<>> kOverrideKeys = {"enabled", "severity", "message", "add_phrases",
                                                           "add_except", "add_suggestions"};
@@ -269,6 +269,23 @@ class RuleFileReader {
       r.regexes = strings(p, "regex");
       ++kinds;
     }
+    if (auto p = node["near"]) {
+      r.kind = Kind::near;
+      ++kinds;
+      if (!p.IsMap()) {
+        report(line(p), "'near' is a mapping: {first: [...], then: [...], within: N}");
+      } else {
+        for (auto kv : p) {
+          auto key = kv.first.as<std::string>();
+          if (key == "first") r.near_first = strings(kv.second, "near.first");
+          else if (key == "then") r.near_then = strings(kv.second, "near.then");
+          else if (key == "within") r.near_within = integer(kv.second, "near.within");
+          else if (key == "ordered") r.near_ordered = boolean(kv.second, "near.ordered");
+          else report(line(kv.first), "unknown 'near' field '" + key + "' (first, then, within, ordered)");
+        }
+        if (r.near_first.empty() || r.near_then.empty()) report(line(p), "'near' needs 'first' and 'then' phrases");
+      }
+    }
     if (auto p = node["absent"]) {
       r.kind = Kind::absent;
       r.absent = strings(p, "absent");
@@ -281,7 +298,7 @@ class RuleFileReader {
       ++kinds;
     }
     if (kinds != 1) {
-      report(r.line, "rule '" + r.id + "' needs exactly one of 'phrases', 'regex', 'absent', 'detector'");
+      report(r.line, "rule '" + r.id + "' needs exactly one of 'phrases', 'regex', 'near', 'absent', 'detector'");
       ok = false;
     }
     for (const char* k : {"min", "max"}) {

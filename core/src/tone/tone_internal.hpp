@@ -16,7 +16,7 @@
 namespace kefu::tone {
 
 /// How a rule finds its spans.
-enum class Kind { phrases, regex, absent, detector };
+enum class Kind { phrases, regex, absent, detector, near };
 
 struct Example {
   std::string text;
@@ -49,6 +49,10 @@ struct Rule {
   std::vector<Phrase> phrases;          ///< Kind::phrases
   std::vector<std::string> regexes;     ///< Kind::regex
   std::vector<std::string> absent;      ///< Kind::absent: marker groups, fires when none is present
+  std::vector<std::string> near_first;  ///< Kind::near: a phrase of `near_first`, then within `near_within`
+  std::vector<std::string> near_then;   ///< code points in the same sentence a phrase of `near_then`
+  int near_within = 20;
+  bool near_ordered = true;             ///< false: the `then` phrase may also come first
   std::string detector;                 ///< Kind::detector
   double min = 0, max = 0;              ///< detector parameters
   std::vector<std::string> except;      ///< longer phrases that, covering a match, make it fine
@@ -95,7 +99,7 @@ struct LocalizedList {
 
 /// One locale's rules compiled into one PatternSet.
 struct CompiledPack {
-  enum class PatternKind : std::uint8_t { rule, except, marker, negation };
+  enum class PatternKind : std::uint8_t { rule, except, marker, negation, near_first, near_then };
   struct PatternInfo {
     PatternKind kind;
     std::uint32_t index;   ///< rule index, or marker group index

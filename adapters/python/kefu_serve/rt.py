@@ -90,14 +90,13 @@ class RTClient:
 
     def message_text(self, transaction_id) -> str:
         """The text/plain body of a transaction (the first non-empty text part)."""
-        res = self.get(f"/transaction/{transaction_id}/attachments", fields="ContentType,Content", per_page=50)
+        res = self.get(f"/transaction/{transaction_id}/attachments", fields="ContentType", per_page=50)
         for item in res.get("items") or []:
-            ctype = (item.get("ContentType") or "").lower()
-            content = item.get("Content")
-            if content is None:
-                full = self.get(f"/attachment/{item['id']}")
-                ctype, content = (full.get("ContentType") or "").lower(), full.get("Content")
-            if ctype.startswith("text/plain") and content:
+            if not (item.get("ContentType") or "").lower().startswith("text/plain"):
+                continue
+            full = self.get(f"/attachment/{item['id']}")  # "Content" is base64 (GET /attachment/:id)
+            content = full.get("Content")
+            if content:
                 text = base64.b64decode(content).decode("utf-8", "replace").strip()
                 if text:
                     return text

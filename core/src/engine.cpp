@@ -109,7 +109,7 @@ Rendered Engine::render(std::string_view id, const Variables& vars, Locale local
 
 // ---- tone checks ----
 ToneReport Engine::check_tone(std::string_view draft, const ToneContext& ctx) const {
-  check_text(draft, impl_->options.max_text_bytes, false, "draft");
+  if (draft.size() > impl_->options.max_text_bytes) check_text(draft, impl_->options.max_text_bytes, false, "draft");
   const ToneContext* use = &ctx;
   ToneContext analysed;
   if (!ctx.customer && !ctx.customer_message.empty()) {

@@ -137,6 +137,10 @@ std::vector<Span> cn_id_cards(const Document& d) {
 // more capital words, or one of at least `min` letters (default 4), is shouting.
 std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Document& d) {
   std::vector<Span> out;
+  bool two = false;  // fast exit: no two capital letters in a row
+  for (std::size_t i = 1; i < d.original.size() && !two; ++i)
+    two = d.original[i] >= 'A' && d.original[i] <= 'Z' && d.original[i - 1] >= 'A' && d.original[i - 1] <= 'Z';
+  if (!two) return out;
   const std::size_t n_orig = d.offsets.size() - 1;
   // Original code point → first normalised code point.
   std::vector<std::uint32_t> norm_of(n_orig + 1, static_cast<std::uint32_t>(d.norm.text.size()));

@@ -12,22 +12,28 @@ from ._kefu import (  # noqa: F401
     Analysis,
     Diagnostic,
     Engine,
+    Finding,
     KefuError,
     Rendered,
     SuggestResult,
     Suggestion,
+    ToneReport,
     __version__,
     lint,
+    lint_tone,
 )
 
 __all__ = [
     "Analysis",
     "Diagnostic",
     "Engine",
+    "Finding",
     "KefuError",
     "Rendered",
     "SuggestResult",
     "Suggestion",
     "__version__",
+    "ToneReport",
     "lint",
+    "lint_tone",
 ]

@@ -3,10 +3,13 @@ from ._kefu import (
     Customer as Customer,
     Diagnostic as Diagnostic,
     Engine as Engine,
+    Finding as Finding,
     KefuError as KefuError,
     Rendered as Rendered,
     SuggestResult as SuggestResult,
     Suggestion as Suggestion,
+    ToneReport as ToneReport,
     __version__ as __version__,
     lint as lint,
+    lint_tone as lint_tone,
 )

@@ -23,7 +23,11 @@ DEBIAN_PACKAGES=(
   libcli11-dev libopencc-dev opencc libhyperscan-dev libutf8proc-dev libssl-dev
   libgtest-dev libgmock-dev
   python3 python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pip python3-setuptools python3-wheel
+  python3-aiohttp python3-uvloop   # kefu serve (adapters/python/kefu_serve)
 )
+# What the adapter tests need besides (./setup.sh test): Request Tracker 5 with SQLite and its standalone
+# server for the end-to-end test, Chromium for the sidebar test, wrk for the service benchmark.
+ADAPTER_TEST_PACKAGES=(request-tracker5 rt5-db-sqlite rt5-standalone rt5-clients chromium fonts-noto-cjk wrk)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -38,6 +42,12 @@ install_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
+}
+
+install_node_packages() {  # koffi and playwright-core for the adapter tests (adapters/package-lock.json)
+  command -v npm >/dev/null || return 0
+  echo "==> installing npm packages in adapters/"
+  npm ci --prefix adapters --ignore-scripts --no-audit --no-fund --loglevel=error
 }
 
 configure_build() {  # dir, extra cmake args...
@@ -70,7 +80,10 @@ case "$MODE" in
     configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ;;
   test)
+    DEBIAN_PACKAGES+=("${ADAPTER_TEST_PACKAGES[@]}")
+    command -v node >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
     install_packages
+    install_node_packages
     configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKEFU_BUILD_TESTS=ON
     run_tests build
     if [ "${KEFU_SKIP_ASAN:-0}" != 1 ]; then

@@ -173,9 +173,17 @@
     const preview = $("draft-preview");
     preview.replaceChildren();
     const findings = (report.findings || []).slice().sort((a, b) => a.start_utf16 - b.start_utf16);
+    // Findings about the whole draft (no apology, no polite word) are listed, not underlined; of
+    // overlapping spans the narrowest and most severe is underlined.
+    const rank = { error: 0, warning: 1, info: 2 };
+    const inline = findings.filter((f) => !(f.start_utf16 === 0 && f.end_utf16 >= draft.length))
+      .sort((a, b) => (a.end_utf16 - a.start_utf16) - (b.end_utf16 - b.start_utf16) || rank[a.severity] - rank[b.severity]);
+    const chosen = [];
+    for (const f of inline)
+      if (chosen.every((c) => f.end_utf16 <= c.start_utf16 || f.start_utf16 >= c.end_utf16)) chosen.push(f);
+    chosen.sort((a, b) => a.start_utf16 - b.start_utf16);
     let pos = 0;
-    for (const f of findings) {
-      if (f.start_utf16 < pos) continue;  // overlapping: the first one is shown
+    for (const f of chosen) {
       preview.append(draft.slice(pos, f.start_utf16));
       preview.append(el("mark", { class: "sev-" + f.severity, title: f.message, "data-rule": f.rule,
                                   "data-category": f.category, text: draft.slice(f.start_utf16, f.end_utf16) }));

@@ -92,6 +92,32 @@ def labels(locale: str) -> dict:
     return dict(zip(keys, converted))
 
 
+@functools.lru_cache(maxsize=None)
+def value_names(locale: str) -> dict:
+    """Names of intents, emotions and stages in the agent's language, from the sidebar's i18n files
+    (``intent_shipping``, ``emotion_angry``, ``stage_post_sale``); empty if they are not installed."""
+    import json
+    import pathlib
+    loc = agent_locale(locale)
+    here = pathlib.Path(__file__).resolve().parent
+    for root in (here / "sidebar", here.parent.parent / "sidebar"):
+        src = root / "i18n" / ("en.json" if loc == "en" else "zh-CN.json")
+        if src.is_file():
+            names = {k: v for k, v in json.loads(src.read_text(encoding="utf-8")).items()
+                     if k.startswith(("intent_", "emotion_", "stage_"))}
+            if loc in ("zh-TW", "zh-HK"):
+                keys = list(names)
+                converted = to_traditional("\n".join(names[k] for k in keys), loc).split("\n")
+                if len(converted) == len(keys):
+                    names = dict(zip(keys, converted))
+            return names
+    return {}
+
+
+def _name(kind: str, value, locale: str) -> str:
+    return value_names(locale).get(f"{kind}_{value}", str(value))
+
+
 def _lines_profile(card: Optional[dict], lab: dict) -> list:
     if not card:
         return []
@@ -128,9 +154,11 @@ def _lines_reminders(reminders: Iterable, lab: dict) -> list:
 def note_text(result: dict, *, locale: Optional[str] = None, card: Optional[dict] = None,
               reminders: Optional[list] = None, markdown: bool = False) -> str:
     """The note for a helpdesk, from a suggestions result (the JSON of ``kefu suggest --json``)."""
-    lab = labels(locale or result.get("locale") or "zh-CN")
-    head = f"{lab['title']} · {lab['intent']} {result.get('intent', '?')} · " \
-           f"{lab['emotion']} {result.get('emotion', '?')} · {lab['stage']} {result.get('stage', '?')}"
+    loc = locale or result.get("locale") or "zh-CN"
+    lab = labels(loc)
+    head = f"{lab['title']} · {lab['intent']} {_name('intent', result.get('intent', '?'), loc)} · " \
+           f"{lab['emotion']} {_name('emotion', result.get('emotion', '?'), loc)} · " \
+           f"{lab['stage']} {_name('stage', result.get('stage', '?'), loc)}"
     lines = [f"**{head}**" if markdown else head]
     lines += _lines_profile(card, lab)
     lines += _lines_reminders(reminders or [], lab)

@@ -391,7 +391,7 @@ struct Segment {
 struct Hit {
   std::size_t cue;         // index into Model::cues
   std::uint32_t from, to;  // code points
-  bool near = false;       // a proximity cue: its span is not one phrase
+  bool near = false;       // a loose proximity cue: its span is not one phrase
 };
 
 struct PartHit {
@@ -442,7 +442,9 @@ void assemble_near(const Model& m, const std::u32string& t, std::vector<PartHit>
       auto best = *std::min_element(cur.begin(), cur.end(), [](const auto& a, const auto& b) {
         return a.second - a.first < b.second - b.first;
       });
-      hits.push_back({parts[g].cue, best.first, best.second, true});
+      // A tight chain (parts at most 2 characters apart, "有 ~0 m码 ~2 吗") reads as one phrase.
+      bool loose = std::any_of(c.gaps.begin(), c.gaps.end(), [](std::uint32_t gap) { return gap > 2; });
+      hits.push_back({parts[g].cue, best.first, best.second, loose});
     }
     g = e;
   }

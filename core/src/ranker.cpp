@@ -47,6 +47,7 @@ struct Entry {
 // text at half weight), and each example message on its own.
 struct Index {
   std::vector<const Template*> docs;
+  std::vector<float> complaint_fit;        // per doc, see complaint_fit()
   std::vector<std::uint32_t> example_doc;  // example id → doc
   std::unordered_map<Feature, Entry> entries;
   std::array<std::vector<std::uint32_t>, kIntentCount> by_intent;  // reply templates per intent, as doc ids
@@ -64,6 +65,25 @@ struct Scratch {
   std::vector<std::uint32_t> touched, touched_ex;
   std::vector<Feature> feats;
 };
+
+template <class T>
+bool contains(const std::vector<T>& v, T x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// How well a template suits an upset customer: 1 for the complaint flow (or a template written for
+// angry customers), 0.85 for a reply that apologises, 0.3 for one merely written for unhappy
+// customers (reassurance without an apology), 0 otherwise.
+double complaint_fit(const Template& t) {
+  if (t.has_tag("complaint_flow") || contains(t.emotions, Emotion::angry)) return 1.0;
+  if (t.has_tag("apology")) return 0.85;
+  static const char* const kApologies[] = {"抱歉", "对不起", "不好意思", "sorry", "apolog"};
+  std::string lower = t.text;
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  for (const char* w : kApologies)
+    if (lower.find(w) != std::string::npos) return 0.85;
+  return contains(t.emotions, Emotion::negative) ? 0.3 : 0.0;
+}
 
 using Counts = std::vector<std::pair<Feature, double>>;
 
@@ -107,6 +127,7 @@ void build(Index& ix, const std::vector<const Template*>& templates, const Chine
     }
     add_counts(doc, scratch, normalize_text(t->text, t2s).text, 0.5);
     ix.docs.push_back(t);
+    ix.complaint_fit.push_back(static_cast<float>(complaint_fit(*t)));
     doc_tf.push_back(std::move(doc));
   }
   for (std::uint32_t d = 0; d < ix.docs.size(); ++d)
@@ -145,19 +166,6 @@ void build(Index& ix, const std::vector<const Template*>& templates, const Chine
   };
   post(doc_tf, false);
   post(ex_tf, true);
-}
-
-template <class T>
-bool contains(const std::vector<T>& v, T x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-// How well a template suits an upset customer: 1 for the complaint flow, 0.85 for an apologetic
-// reply written for unhappy customers, 0 otherwise.
-double complaint_fit(const Template& t) {
-  if (t.has_tag("complaint_flow") || contains(t.emotions, Emotion::angry)) return 1.0;
-  if (t.has_tag("apology") || contains(t.emotions, Emotion::negative)) return 0.85;
-  return 0.0;
 }
 
 }  // namespace
@@ -299,7 +307,7 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
     if (t->emotions.empty() || contains(t->emotions, analysis.emotion)) score += kEmotionWeight;
     else if (angry && contains(t->emotions, Emotion::negative)) score += kEmotionWeight * 0.5;
     else score -= kEmotionWeight;
-    if (angry) score += kAngryComplaintBoost * complaint_fit(*t) * (0.2 + 0.8 * fit);
+    if (angry) score += kAngryComplaintBoost * ix.complaint_fit[d] * (0.2 + 0.8 * fit);
     out.push_back({t, best, std::clamp(score, 0.0, 1.0)});
   }
   for (std::uint32_t d : sc.touched) sc.sim[d] = 0.0, sc.nearest[d] = 0.0;

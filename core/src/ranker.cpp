@@ -133,7 +133,7 @@ void build(Index& ix, const std::vector<const Template*>& templates, const Chine
   for (std::uint32_t d = 0; d < ix.docs.size(); ++d)
     for (Intent i : ix.docs[d]->intents) ix.by_intent[index_of(i)].push_back(d);
   ix.max_postings = std::max<std::size_t>(500, ix.docs.size() / 5);
-  ix.max_ex_postings = std::max<std::size_t>(1500, ix.example_doc.size() / 5);
+  ix.max_ex_postings = std::max<std::size_t>(800, ix.example_doc.size() / 25);
 
   // Document frequencies, then idf.
   for (const Counts& c : doc_tf)
@@ -259,14 +259,15 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
   const bool angry = analysis.emotion == Emotion::angry;
   const bool price_sensitive = contains(customer.types, CustomerType::price_sensitive);
 
-  // Candidates: the templates of the three likeliest intents, the templates the text resembles most,
-  // and for an angry customer the complaint templates.
+  // Candidates: the templates of the likeliest intents (up to three, each at least 2% likely), the
+  // templates the text resembles most, and for an angry customer the complaint templates.
   std::vector<std::uint32_t> candidates;
   auto add = [&](std::uint32_t d) {
     if (sc.mark[d] != sc.epoch) sc.mark[d] = sc.epoch, candidates.push_back(d);
   };
   for (std::size_t k = 0; k < analysis.intents.size() && k < 3; ++k)
-    for (std::uint32_t d : ix.by_intent[index_of(analysis.intents[k].intent)]) add(d);
+    if (k == 0 || analysis.intents[k].score >= 0.02)
+      for (std::uint32_t d : ix.by_intent[index_of(analysis.intents[k].intent)]) add(d);
   if (sc.touched.size() > kSimilarCandidates) {
     std::vector<std::pair<double, std::uint32_t>> top;
     top.reserve(sc.touched.size());

@@ -85,50 +85,41 @@ async def read_json(request: web.Request) -> dict:
     return body
 
 
-@web.middleware
-async def errors_middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
-    """Turns every failure into a JSON error; nothing a client sends takes the service down."""
-    try:
-        return await handler(request)
-    except BadRequest as e:
-        return error_response(413 if e.code == "too_large" else 400, e.code, str(e))
-    except kefu.KefuError as e:
-        code = getattr(e, "code", "error")
-        return error_response(_STATUS_BY_CODE.get(code, 400), code, str(e))
-    except web.HTTPRequestEntityTooLarge as e:
-        limit = request.app[CONFIG_KEY]["max_body"]
-        return error_response(413, "too_large", f"the request body is larger than the limit of {limit} bytes")
-    except web.HTTPException as e:
-        if e.status < 400:
-            raise
-        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(e.status, "http_error")
-        headers = {k: v for k, v in e.headers.items() if k.lower() in ("allow", "www-authenticate")}
-        return error_response(e.status, code, e.reason or "error", headers)
-    except Exception as e:  # a bug of ours: report it, keep serving
-        log.exception("internal error on %s %s", request.method, request.path)
-        return error_response(500, "internal", f"internal error: {type(e).__name__}")
+def make_gate_middleware(token: str, max_body: int):
+    """One middleware (each one costs a coroutine per request): the size limit, the bearer token on
+    /v1/*, and every failure turned into a JSON error; nothing a client sends takes the service down."""
+    token_bytes = token.encode("utf-8")
 
-
-def make_limits_middleware(max_body: int):
     @web.middleware
-    async def limits_middleware(request: web.Request, handler):
-        length = request.content_length
-        if length is not None and length > max_body:
-            return error_response(413, "too_large", f"the request body is {length} bytes; the limit is {max_body}")
-        return await handler(request)
+    async def gate(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+        try:
+            length = request.content_length
+            if length is not None and length > max_body:
+                return error_response(413, "too_large", f"the request body is {length} bytes; the limit is {max_body}")
+            if request.path.startswith("/v1/"):
+                scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+                if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8"), token_bytes):
+                    return error_response(401, "unauthorized", "missing or wrong bearer token",
+                                          {"WWW-Authenticate": 'Bearer realm="kefu"'})
+            return await handler(request)
+        except BadRequest as e:
+            return error_response(413 if e.code == "too_large" else 400, e.code, str(e))
+        except kefu.KefuError as e:
+            code = getattr(e, "code", "error")
+            return error_response(_STATUS_BY_CODE.get(code, 400), code, str(e))
+        except web.HTTPRequestEntityTooLarge:
+            return error_response(413, "too_large", f"the request body is larger than the limit of {max_body} bytes")
+        except web.HTTPException as e:
+            if e.status < 400:
+                raise
+            code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(e.status, "http_error")
+            headers = {k: v for k, v in e.headers.items() if k.lower() in ("allow", "www-authenticate")}
+            return error_response(e.status, code, e.reason or "error", headers)
+        except Exception as e:  # a bug of ours: report it, keep serving
+            log.exception("internal error on %s %s", request.method, request.path)
+            return error_response(500, "internal", f"internal error: {type(e).__name__}")
 
-    return limits_middleware
-
-
-def make_auth_middleware(token: str):
-    @web.middleware
-    async def auth_middleware(request: web.Request, handler):
-        if request.path.startswith("/v1/") and not bearer_ok(request, token):
-            return error_response(401, "unauthorized", "missing or wrong bearer token",
-                                  {"WWW-Authenticate": 'Bearer realm="kefu"'})
-        return await handler(request)
-
-    return auth_middleware
+    return gate
 
 
 def make_cors_middleware(origins: list):
@@ -200,7 +191,7 @@ def make_app(service: Service, token: str, *, max_body: int = DEFAULT_MAX_BODY,
         raise ValueError("kefu serve needs a bearer token (--token or KEFU_TOKEN)")
     app = web.Application(
         client_max_size=max_body,
-        middlewares=[errors_middleware, make_limits_middleware(max_body), make_auth_middleware(token)],
+        middlewares=[make_gate_middleware(token, max_body)],
     )
     if allow_origins:
         app.middlewares.insert(0, make_cors_middleware(list(allow_origins)))

@@ -23,7 +23,17 @@ ForgetReport SqliteCustomerStore::do_forget(CustomerId id) {
     r.purchases = static_cast<std::size_t>(c.q("DELETE FROM purchases WHERE customer_id = ?1")->bind(1, id).run());
     r.survey_answers = static_cast<std::size_t>(c.q("DELETE FROM survey_answers WHERE customer_id = ?1")->bind(1, id).run());
     c.q("DELETE FROM preferences WHERE customer_id = ?1")->bind(1, id).run();
-    r.identifiers = static_cast<std::size_t>(c.q("DELETE FROM identifiers WHERE customer_id = ?1")->bind(1, id).run());
+    {
+      std::vector<std::string> keys;
+      {
+        auto st = c.q("SELECT value FROM customers, json_each(customers.ids) WHERE customers.id = ?1");
+        st->bind(1, id);
+        while (st->step()) keys.push_back(st->str(0));
+      }
+      for (const auto& k : keys)
+        r.identifiers += static_cast<std::size_t>(
+            c.q("DELETE FROM identifiers WHERE key = ?1 AND customer_id = ?2")->bind(1, k).bind(2, id).run());
+    }
     c.q("DELETE FROM customers WHERE id = ?1")->bind(1, id).run();
     txn.commit();
     return r;

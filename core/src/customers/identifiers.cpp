@@ -184,6 +184,12 @@ std::optional<IdentifierKey> external_key(std::string_view external_id) {
   return IdentifierKey{source + ":" + std::string(value), IdentifierKind::external_id};
 }
 
+IdentifierKind key_kind(std::string_view key) {
+  if (key.rfind("phone:", 0) == 0) return IdentifierKind::phone;
+  if (key.rfind("email:", 0) == 0) return IdentifierKind::email;
+  return IdentifierKind::external_id;
+}
+
 std::string display_identifier(const std::string& key, IdentifierKind kind) {
   if (kind == IdentifierKind::phone && key.rfind("phone:", 0) == 0) return key.substr(6);
   if (kind == IdentifierKind::email && key.rfind("email:", 0) == 0) return key.substr(6);

@@ -26,6 +26,8 @@ struct IdentifierKey {
 std::optional<IdentifierKey> external_key(std::string_view external_id);
 std::optional<IdentifierKey> phone_key(std::string_view phone);
 std::optional<IdentifierKey> email_key(std::string_view email);
+/// The kind of a stored key ("phone:..." and "email:..." keys are phones and emails).
+IdentifierKind key_kind(std::string_view key);
 /// The identifier as shown to users: the key without "phone:" / "email:".
 std::string display_identifier(const std::string& key, IdentifierKind kind);
 

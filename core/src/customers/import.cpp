@@ -1,14 +1,20 @@
 // Importing CSV and JSON Lines: customers, orders, notes, consultations and survey answers.
 //
-// Rows are parsed a batch at a time, then written in one transaction per batch (retried as a
-// whole if another process holds the database). Each row has its own savepoint: a bad row is
-// rolled back and reported by line, the rest of the batch goes in. Re-importing adds nothing:
+// A reading thread parses rows (and checks and normalises customer rows); this thread writes them,
+// one transaction per batch (retried as a whole if another process holds the database). Each
+// record is checked before it is written: a bad row is left out and reported by line, the rest of
+// the batch goes in. (A customer line of the export form carries its records; a bad record among
+// them is reported and the others are kept.) Re-importing adds nothing:
 // customers are matched by their identifiers, orders by order id, and notes, consultations and
 // answers by a key hashed from their content.
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <istream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "dates.hpp"
@@ -31,7 +37,8 @@ constexpr std::size_t kMaxLineBytes = 1 << 20;
 struct Row {
   std::size_t line = 0;
   json fields;
-  std::string error;  // a row that could not even be parsed
+  std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
+  std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
 };
 
 class LineReader {
@@ -264,11 +271,11 @@ struct Importer {
     return *id;
   }
 
-  void customer(const json& j, std::size_t line) {
-    CustomerFields f = customer_fields(j, "line " + std::to_string(line));
+  void customer(const json& j, std::size_t line, const std::optional<Prepared>& prepared) {
     bool created = false, changed = false;
     std::vector<std::string> conflicts;
-    CustomerId id = store.upsert_in(c, f, created, changed, &conflicts);
+    CustomerId id = prepared ? store.upsert_prepared(c, *prepared, created, changed, &conflicts)
+                             : store.upsert_in(c, customer_fields(j, "line " + std::to_string(line)), created, changed, &conflicts);
     for (auto& msg : conflicts) n.problems.push_back({line, msg});
     if (created) ++n.created;
     else if (changed) ++n.updated;
@@ -315,7 +322,7 @@ struct Importer {
     std::int64_t key = import_key(j).value_or(source.empty() ? content_key({"note", idtext, when, note.author, note.text})
                                                              : content_key({"note-id", idtext, source}));
     bool inserted = false;
-    store.add_note_in(c, id, note, key, &inserted);
+    store.add_note_in(c, id, note, key, &inserted, false);
     if (inserted) ++n.notes;
   }
 
@@ -340,7 +347,7 @@ struct Importer {
                                       std::string(to_string(v.intent)), v.summary})
                        : content_key({"consultation-id", idtext, source}));
     bool inserted = false;
-    store.add_consultation_in(c, id, v, key, &inserted);
+    store.add_consultation_in(c, id, v, key, &inserted, false);
     if (inserted) ++n.consultations;
   }
 
@@ -365,7 +372,7 @@ struct Importer {
     auto kind = kind_of(r.fields);
     if (!kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
     switch (*kind) {
-      case Kind::customer: customer(r.fields, r.line); break;
+      case Kind::customer: customer(r.fields, r.line, r.prepared); break;
       case Kind::order: order(r.fields, std::nullopt); break;
       case Kind::note: note(r.fields, std::nullopt); break;
       case Kind::consultation: consultation(r.fields, std::nullopt); break;
@@ -376,136 +383,227 @@ struct Importer {
 
 }  // namespace
 
+namespace {
+
+struct Batch {
+  std::vector<Row> rows;
+  std::uint64_t bytes = 0;  // read so far when the batch was full
+};
+
+/// Hands batches from the reading thread to the writing one (at most two waiting).
+class Queue {
+ public:
+  bool push(Batch&& b) {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return q_.size() < 2 || stop_; });
+    if (stop_) return false;
+    q_.push_back(std::move(b));
+    cv_.notify_all();
+    return true;
+  }
+  bool pop(Batch& b) {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return !q_.empty() || done_; });
+    if (q_.empty()) return false;
+    b = std::move(q_.front());
+    q_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+  void finish() {
+    std::lock_guard<std::mutex> lock(m_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  void stop() {
+    std::lock_guard<std::mutex> lock(m_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Batch> q_;
+  bool done_ = false, stop_ = false;
+};
+
+}  // namespace
+
 ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string& name, std::uint64_t size,
                                             ImportOptions::Format format, const ImportOptions& options) {
   ImportReport report;
-  LineReader reader(in);
   const std::size_t batch_rows = options.batch_rows ? options.batch_rows : 20000;
-  std::vector<Row> batch;
-  std::vector<std::string> header;
-  bool csv = format == ImportOptions::Format::csv;
-  bool decided = format != ImportOptions::Format::automatic;
-  std::size_t committed = 0;
+  std::size_t committed = 0, rows_read = 0;
+  std::vector<ImportProblem> header_problems;
+  std::exception_ptr reader_error;
+  Queue queue;
+
+  // ---- the reading thread: lines → rows (parsed, customer rows checked and normalised) ----
+  auto read_all = [&] {
+    LineReader reader(in);
+    Batch batch;
+    auto emit = [&](Row&& row) {
+      ++rows_read;
+      if (row.error.empty()) {
+        auto kind = kind_of(row.fields);
+        bool nested = row.fields.contains("notes") || row.fields.contains("orders") || row.fields.contains("purchases") ||
+                      row.fields.contains("consultations") || row.fields.contains("survey_answers");
+        if (kind == Kind::customer && !nested) {
+          try {
+            row.prepared = prepare(customer_fields(row.fields, "line " + std::to_string(row.line)));
+          } catch (const Error& e) {
+            row.error = std::string("customer: ") + e.what();
+          }
+        }
+      }
+      batch.rows.push_back(std::move(row));
+      if (batch.rows.size() >= batch_rows) {
+        batch.bytes = reader.bytes();
+        if (!queue.push(std::move(batch))) throw std::runtime_error("stopped");
+        batch = Batch{};
+      }
+    };
+    auto json_row = [&](const std::string& text, std::size_t number) {
+      Row row;
+      row.line = number;
+      if (text.size() > kMaxLineBytes) {
+        row.error = "is longer than 1 MiB";
+      } else if (!is_valid_utf8(text)) {
+        row.error = "is not valid UTF-8";
+      } else {
+        try {
+          row.fields = json::parse(text);
+          if (!row.fields.is_object()) row.error = "is not a JSON object";
+        } catch (const json::parse_error& e) {
+          std::string what = e.what();
+          auto colon = what.find("; ");
+          row.error = "is not valid JSON" + (colon == std::string::npos ? std::string() : ": " + what.substr(colon + 2));
+        }
+      }
+      emit(std::move(row));
+    };
+
+    // The first line that is not blank: a CSV header, or the first JSON line.
+    std::string line;
+    std::size_t first_line = 0;
+    while (reader.next(line))
+      if (!trim(line).empty()) {
+        first_line = reader.number();
+        break;
+      }
+    bool csv = format == ImportOptions::Format::csv;
+    if (first_line && format == ImportOptions::Format::automatic) csv = trim(line).front() != '{';
+    if (first_line && csv) {
+      std::istringstream one(line + "\n");
+      LineReader header_reader(one);
+      std::vector<std::string> header, values;
+      std::size_t at = 0;
+      std::string err;
+      read_csv_record(header_reader, values, at, err);
+      for (auto& h : values) {
+        std::string k(trim(h));
+        for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        header.push_back(k);
+      }
+      auto has = [&](const char* col) { return std::find(header.begin(), header.end(), col) != header.end(); };
+      if (!err.empty() || !(has("external_id") || has("customer") || has("phone") || has("email") || has("name")))
+        throw Error(ErrorCode::parse, name + ":" + std::to_string(first_line) +
+                                          ": not a kefu CSV header (customers: external_id,name,phone,email,birthday,tags; "
+                                          "orders, notes and consultations need a customer or external_id column)");
+      for (const auto& h : header)
+        if (std::find(known_columns().begin(), known_columns().end(), h) == known_columns().end())
+          header_problems.push_back({first_line, "unknown column '" + h + "' ignored"});
+      std::size_t at_line = 0;
+      while (read_csv_record(reader, values, at_line, err)) {
+        if (values.size() == 1 && trim(values[0]).empty()) continue;  // blank line
+        Row row;
+        row.line = at_line;
+        bool valid = true;
+        for (const auto& v : values) valid = valid && is_valid_utf8(v);
+        if (!err.empty()) row.error = err;
+        else if (values.size() != header.size())
+          row.error = "has " + std::to_string(values.size()) + " fields; the header has " + std::to_string(header.size());
+        else if (!valid) row.error = "is not valid UTF-8";
+        else row.fields = csv_row_to_json(header, values);
+        err.clear();
+        emit(std::move(row));
+      }
+    } else if (first_line) {
+      json_row(line, first_line);
+      while (reader.next(line))
+        if (!trim(line).empty()) json_row(line, reader.number());
+    }
+    if (in.bad()) throw Error(ErrorCode::io, "reading " + name + " failed");
+    batch.bytes = reader.bytes();
+    queue.push(std::move(batch));
+  };
+  std::thread reader_thread([&] {
+    try {
+      read_all();
+    } catch (...) {
+      reader_error = std::current_exception();
+    }
+    queue.finish();
+  });
+
+  // ---- this thread: batches → one write transaction each ----
   auto problem = [&](std::size_t line, std::string msg) {
     if (report.problems.size() < options.max_problems) report.problems.push_back({line, std::move(msg)});
   };
-
-  auto flush = [&] {
-    if (batch.empty()) return;
-    Timestamp now = now_seconds();
-    Counts counts = write([&](sql::Conn& c) {
-      Counts n;
-      Importer imp{*this, c, n, now};
-      for (const Row& r : batch) {
-        if (!r.error.empty()) {
-          ++n.failed;
-          n.problems.push_back({r.line, r.error});
-          continue;
+  try {
+    Batch batch;
+    while (queue.pop(batch)) {
+      if (batch.rows.empty()) continue;
+      Timestamp now = now_seconds();
+      Counts counts = write([&](sql::Conn& c) {
+        Counts n;
+        Importer imp{*this, c, n, now};
+        const std::int64_t notes_before = c.scalar("SELECT coalesce(max(id), 0) FROM notes");
+        const std::int64_t consultations_before = c.scalar("SELECT coalesce(max(id), 0) FROM consultations");
+        for (const Row& r : batch.rows) {
+          if (!r.error.empty()) {
+            ++n.failed;
+            n.problems.push_back({r.line, r.error});
+            continue;
+          }
+          // No savepoint per row: every record is checked before anything is written, and a
+          // savepoint would make FTS5 write its pending terms as a new segment for every row.
+          try {
+            imp.row(r);
+          } catch (const sql::Busy&) {
+            throw;  // the whole batch is retried
+          } catch (const Error& e) {
+            if (e.code() == ErrorCode::io || e.code() == ErrorCode::storage) throw;  // the database, not the row
+            ++n.failed;
+            n.problems.push_back({r.line, std::string(kind_name(kind_of(r.fields).value_or(Kind::customer))) + ": " + e.what()});
+          }
         }
-        c.exec("SAVEPOINT kefu_row");
-        try {
-          imp.row(r);
-          c.exec("RELEASE kefu_row");
-        } catch (const sql::Busy&) {
-          throw;  // the whole batch is retried
-        } catch (const Error& e) {
-          c.exec("ROLLBACK TO kefu_row; RELEASE kefu_row");
-          ++n.failed;
-          n.problems.push_back({r.line, std::string(kind_name(kind_of(r.fields).value_or(Kind::customer))) + ": " + e.what()});
-        }
-      }
-      return n;
-    });
-    report.customers_created += counts.created;
-    report.customers_updated += counts.updated;
-    report.unchanged += counts.unchanged;
-    report.notes_added += counts.notes;
-    report.purchases_added += counts.purchases;
-    report.consultations_added += counts.consultations;
-    report.surveys_added += counts.surveys;
-    report.failed += counts.failed;
-    for (auto& p : counts.problems) problem(p.line, std::move(p.message));
-    committed += batch.size();
-    batch.clear();
-    if (options.progress) options.progress({reader.bytes(), size, report.rows, committed});
-  };
-
-  auto add_json_line = [&](const std::string& text, std::size_t number) {
-    Row row;
-    row.line = number;
-    ++report.rows;
-    if (text.size() > kMaxLineBytes) {
-      row.error = "is longer than 1 MiB";
-    } else if (!is_valid_utf8(text)) {
-      row.error = "is not valid UTF-8";
-    } else {
-      try {
-        row.fields = json::parse(text);
-        if (!row.fields.is_object()) row.error = "is not a JSON object";
-      } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        auto colon = what.find("; ");
-        row.error = "is not valid JSON" + (colon == std::string::npos ? std::string() : ": " + what.substr(colon + 2));
-      }
+        index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement
+        return n;
+      });
+      report.rows += batch.rows.size();
+      report.customers_created += counts.created;
+      report.customers_updated += counts.updated;
+      report.unchanged += counts.unchanged;
+      report.notes_added += counts.notes;
+      report.purchases_added += counts.purchases;
+      report.consultations_added += counts.consultations;
+      report.surveys_added += counts.surveys;
+      report.failed += counts.failed;
+      for (auto& p : counts.problems) problem(p.line, std::move(p.message));
+      committed += batch.rows.size();
+      if (options.progress) options.progress({batch.bytes, size, committed, committed});
     }
-    batch.push_back(std::move(row));
-    if (batch.size() >= batch_rows) flush();
-  };
-
-  // The first line that is not blank: a CSV header, or the first JSON line.
-  std::string line;
-  std::size_t first_line = 0;
-  while (reader.next(line))
-    if (!trim(line).empty()) {
-      first_line = reader.number();
-      break;
-    }
-  if (first_line && !decided) csv = trim(line).front() != '{';
-  if (first_line && csv) {
-    std::istringstream one(line + "\n");
-    LineReader header_reader(one);
-    std::vector<std::string> values;
-    std::size_t at = 0;
-    std::string err;
-    read_csv_record(header_reader, values, at, err);
-    for (auto& h : values) {
-      std::string k(trim(h));
-      for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      header.push_back(k);
-    }
-    auto has = [&](const char* col) { return std::find(header.begin(), header.end(), col) != header.end(); };
-    if (!err.empty() || !(has("external_id") || has("customer") || has("phone") || has("email") || has("name")))
-      throw Error(ErrorCode::parse, name + ":" + std::to_string(first_line) +
-                                        ": not a kefu CSV header (customers: external_id,name,phone,email,birthday,tags; "
-                                        "orders, notes and consultations need a customer or external_id column)");
-    for (const auto& h : header)
-      if (std::find(known_columns().begin(), known_columns().end(), h) == known_columns().end())
-        problem(first_line, "unknown column '" + h + "' ignored");
-    std::size_t at_line = 0;
-    while (read_csv_record(reader, values, at_line, err)) {
-      if (values.size() == 1 && trim(values[0]).empty()) continue;  // blank line
-      Row row;
-      row.line = at_line;
-      ++report.rows;
-      bool valid = true;
-      for (const auto& v : values) valid = valid && is_valid_utf8(v);
-      if (!err.empty()) row.error = err;
-      else if (values.size() != header.size())
-        row.error = "has " + std::to_string(values.size()) + " fields; the header has " + std::to_string(header.size());
-      else if (!valid) row.error = "is not valid UTF-8";
-      else row.fields = csv_row_to_json(header, values);
-      err.clear();
-      batch.push_back(std::move(row));
-      if (batch.size() >= batch_rows) flush();
-    }
-  } else if (first_line) {
-    add_json_line(line, first_line);
-    while (reader.next(line))
-      if (!trim(line).empty()) add_json_line(line, reader.number());
+  } catch (...) {
+    queue.stop();
+    reader_thread.join();
+    throw;
   }
-  flush();
-  if (in.bad()) throw Error(ErrorCode::io, "reading " + name + " failed");
-  if (options.progress && report.rows == 0) options.progress({reader.bytes(), size, 0, 0});
+  reader_thread.join();
+  if (reader_error) std::rethrow_exception(reader_error);
+  report.problems.insert(report.problems.begin(), header_problems.begin(), header_problems.end());
+  if (options.progress && report.rows == 0) options.progress({0, size, 0, 0});
   if (log())
     log()->info("imported {} rows: {} customers created, {} updated, {} unchanged, {} failed", report.rows,
                 report.customers_created, report.customers_updated, report.unchanged, report.failed);

@@ -91,7 +91,7 @@ void refresh_purchases(sql::Conn& c, CustomerId id) {
 // ---- notes ----
 
 Note SqliteCustomerStore::add_note_in(sql::Conn& c, CustomerId id, const NewNote& note,
-                                      std::optional<std::int64_t> source_key, bool* inserted) {
+                                      std::optional<std::int64_t> source_key, bool* inserted, bool index) {
   check_text(note.text, max_text_bytes(), false, "note");
   std::string author = checked(note.author, "author", 200);
   require_customer(c, id);
@@ -110,6 +110,7 @@ Note SqliteCustomerStore::add_note_in(sql::Conn& c, CustomerId id, const NewNote
   if (inserted) *inserted = added;
   if (added) {
     n.id = c.last_id();
+    if (index) c.q("INSERT INTO notes_fts(rowid, text) VALUES (?1, ?2)")->bind(1, n.id).bind(2, n.text).run();
   } else {
     auto again = c.q("SELECT id FROM notes WHERE source_key = ?1");
     again->bind(1, source_key);
@@ -159,6 +160,13 @@ std::vector<Note> SqliteCustomerStore::load_notes(sql::Conn& c, CustomerId id, s
 
 std::vector<Note> SqliteCustomerStore::notes(CustomerId id, std::size_t limit) const {
   return read([&](sql::Conn& c) { return load_notes(c, id, limit, -1); });
+}
+
+void SqliteCustomerStore::index_new(sql::Conn& c, std::int64_t notes_after, std::int64_t consultations_after) {
+  c.q("INSERT INTO notes_fts(rowid, text) SELECT id, text FROM notes WHERE id > ?1")->bind(1, notes_after).run();
+  c.q("INSERT INTO consultations_fts(rowid, summary) SELECT id, summary FROM consultations WHERE id > ?1")
+      ->bind(1, consultations_after)
+      .run();
 }
 
 // ---- orders ----
@@ -229,7 +237,7 @@ std::vector<Purchase> SqliteCustomerStore::purchases(CustomerId id, std::size_t 
 // ---- consultations ----
 
 Consultation SqliteCustomerStore::add_consultation_in(sql::Conn& c, CustomerId id, const Consultation& in,
-                                                      std::optional<std::int64_t> source_key, bool* inserted) {
+                                                      std::optional<std::int64_t> source_key, bool* inserted, bool index) {
   Consultation v = in;
   v.channel = checked(in.channel, "channel", 100);
   if (!is_valid_utf8(in.summary)) throw Error(ErrorCode::invalid_utf8, "summary is not valid UTF-8");
@@ -250,6 +258,8 @@ Consultation SqliteCustomerStore::add_consultation_in(sql::Conn& c, CustomerId i
   if (inserted) *inserted = added;
   if (!added) return v;
   v.id = c.last_id();
+  if (index)
+    c.q("INSERT INTO consultations_fts(rowid, summary) VALUES (?1, ?2)")->bind(1, v.id).bind(2, v.summary).run();
   auto up = c.q(
       "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, 0), ?2), "
       "last_complaint_at = CASE WHEN ?3 THEN max(coalesce(last_complaint_at, 0), ?2) ELSE last_complaint_at END "

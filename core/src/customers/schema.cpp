@@ -39,8 +39,10 @@ PRAGMA user_version=1;
 
 namespace {
 
-// Version 2. Identifiers of every kind share one table, so each lookup is one index probe;
-// the per-customer aggregates (purchase_count, last_*_at) keep reminders to index range scans.
+// Version 2. Identifiers of every kind share one table (key → customer), so each lookup is one index
+// probe; the customer row lists its own identifiers (ids, a JSON list of keys in the order they were
+// added), so showing a customer needs no second query and adding one no second index. The store
+// keeps both in step. The per-customer aggregates (purchase_count, last_*_at) keep reminders to index range scans.
 const char* const kTablesV2 = R"sql(
 CREATE TABLE kefu_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE customers(
@@ -53,6 +55,7 @@ CREATE TABLE customers(
   locale TEXT NOT NULL DEFAULT '',
   tags TEXT NOT NULL DEFAULT '[]',
   preferences TEXT NOT NULL DEFAULT '{}',
+  ids TEXT NOT NULL DEFAULT '[]',
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   purchase_count INTEGER NOT NULL DEFAULT 0,
@@ -63,9 +66,7 @@ CREATE TABLE customers(
   last_satisfaction INTEGER);
 CREATE TABLE identifiers(
   key TEXT PRIMARY KEY,
-  customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-  kind INTEGER NOT NULL,
-  seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+  customer_id INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE preferences(
   kind TEXT NOT NULL,
   value TEXT NOT NULL,
@@ -118,7 +119,6 @@ CREATE INDEX customers_birthday ON customers(birthday_md) WHERE birthday_md IS N
 CREATE INDEX customers_last_purchase ON customers(last_purchase_at) WHERE purchase_count > 0;
 CREATE INDEX customers_last_complaint ON customers(last_complaint_at) WHERE last_complaint_at IS NOT NULL;
 CREATE INDEX customers_low_satisfaction ON customers(last_contact_at) WHERE last_satisfaction <= 2;
-CREATE INDEX identifiers_customer ON identifiers(customer_id, kind, seq);
 CREATE INDEX preferences_customer ON preferences(customer_id);
 CREATE INDEX notes_customer_time ON notes(customer_id, created_at);
 CREATE UNIQUE INDEX notes_source ON notes(source_key) WHERE source_key IS NOT NULL;
@@ -129,12 +129,15 @@ CREATE INDEX survey_answers_customer ON survey_answers(customer_id, time);
 CREATE UNIQUE INDEX survey_answers_source ON survey_answers(source_key) WHERE source_key IS NOT NULL;
 )sql";
 
-// Full text: external-content FTS5 indexes (no second copy of the text), kept in step by triggers.
+// Full text: external-content FTS5 indexes (no second copy of the text). Deletes and edits reach the
+// index through triggers; new rows are indexed by the store itself (records.cpp), an import's a
+// whole batch at once: with a trigger, SQLite 3.40's FTS5 writes its pending terms out as a new
+// segment at every statement of a multi-statement transaction, which made imports slow and left
+// thousands of segments for every search to visit.
+// hashsize: terms of pending rows are kept in memory up to 32 MiB before they are written as a
+// segment (the default, 1 MiB, makes a big import write and merge many small segments).
 const char* const kSearchV2 = R"sql(
 CREATE VIRTUAL TABLE notes_fts USING fts5(text, content='notes', content_rowid='id', tokenize='kefu bigrams');
-CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN
-  INSERT INTO notes_fts(rowid, text) VALUES (new.id, new.text);
-END;
 CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
   INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
@@ -143,12 +146,11 @@ CREATE TRIGGER notes_au AFTER UPDATE OF text ON notes BEGIN
   INSERT INTO notes_fts(rowid, text) VALUES (new.id, new.text);
 END;
 CREATE VIRTUAL TABLE consultations_fts USING fts5(summary, content='consultations', content_rowid='id', tokenize='kefu bigrams');
-CREATE TRIGGER consultations_ai AFTER INSERT ON consultations BEGIN
-  INSERT INTO consultations_fts(rowid, summary) VALUES (new.id, new.summary);
-END;
 CREATE TRIGGER consultations_ad AFTER DELETE ON consultations BEGIN
   INSERT INTO consultations_fts(consultations_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
 END;
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', 33554432);
+INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('hashsize', 33554432);
 CREATE TRIGGER consultations_au AFTER UPDATE OF summary ON consultations BEGIN
   INSERT INTO consultations_fts(consultations_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
   INSERT INTO consultations_fts(rowid, summary) VALUES (new.id, new.summary);
@@ -193,8 +195,8 @@ void migrate_1_to_2(sql::Conn& c, const ChineseConverter* to_simplified) {
   {
     sql::Stmt read(c.raw(), "SELECT id, external_id, name, phone, email, birthday, tags, created_at FROM customers_v1");
     auto insert = c.q(
-        "INSERT INTO customers(id, name, name_key, birthday, birthday_md, tags, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+        "INSERT INTO customers(id, name, name_key, birthday, birthday_md, tags, ids, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?7)");
     while (read.step()) {
       CustomerId id = read.i64(0);
       std::string name = read.str(2), birthday = normalize_birthday(read.view(5));
@@ -207,21 +209,21 @@ void migrate_1_to_2(sql::Conn& c, const ChineseConverter* to_simplified) {
         if (!t.empty()) tags.push_back(std::string(t));
         from = to + 1;
       }
-      insert->reset();
-      insert->bind(1, id).bind(2, name).bind(3, name_key(name, to_simplified)).bind(4, birthday);
-      insert->bind(5, birthday_month_day(birthday));
-      insert->bind(6, tags.dump()).bind(7, read.i64(7));
-      insert->run();
       std::optional<IdentifierKey> keys[] = {
           read.is_null(1) ? std::nullopt : external_key(read.view(1)),
           read.is_null(3) ? std::nullopt : phone_key(read.view(3)),
           read.is_null(4) ? std::nullopt : email_key(read.view(4))};
-      int seq = 0;
+      nlohmann::json ids = nlohmann::json::array();
       for (const auto& k : keys) {
         if (!k) continue;
-        auto add = c.q("INSERT OR IGNORE INTO identifiers(key, customer_id, kind, seq) VALUES (?1, ?2, ?3, ?4)");
-        add->bind(1, k->key).bind(2, id).bind(3, static_cast<int>(k->kind)).bind(4, seq++).run();
+        auto add = c.q("INSERT OR IGNORE INTO identifiers(key, customer_id) VALUES (?1, ?2)");
+        if (add->bind(1, k->key).bind(2, id).run() > 0) ids.push_back(k->key);
       }
+      insert->reset();
+      insert->bind(1, id).bind(2, name).bind(3, name_key(name, to_simplified)).bind(4, birthday);
+      insert->bind(5, birthday_month_day(birthday));
+      insert->bind(6, tags.dump()).bind(7, read.i64(7)).bind(8, ids.dump());
+      insert->run();
     }
   }
   c.exec(

@@ -2,8 +2,10 @@
 //
 // Terms of two or more characters (after folding) go to the FTS5 index ("kefu bigrams": trigram
 // phrases, plus bigrams for two-character words). The newest matches are taken from the index
-// (ORDER BY rowid DESC, which FTS5 serves without scoring every match), then ranked by BM25 with
-// a bonus for pinned and recent notes. One-character terms filter those candidates; a query made
+// (ORDER BY rowid DESC, which FTS5 serves without visiting every match), then ranked by how much of
+// the text the terms cover, with a bonus for pinned and recent notes. (FTS5's bm25() is not used:
+// it counts every match of every term first, which for a common word in millions of notes costs
+// tens of milliseconds.) One-character terms filter those candidates; a query made
 // only of one-character terms scans the notes, newest first, with LIKE.
 #include <algorithm>
 #include <cmath>
@@ -76,10 +78,24 @@ std::string like_pattern(const std::string& s) {
   return p + "%";
 }
 
-double rank_score(double bm25, bool pinned, Timestamp time, Timestamp now) {
-  double relevance = bm25 < 0 ? -bm25 : 0;  // FTS5's bm25(): more negative is better
+// How much of the (folded) text the query's terms cover, counting repeats: 0..1.
+double coverage(const std::string& text, const std::vector<Term>& terms, const ChineseConverter* t2s) {
+  NormalizedText folded = normalize_text(text, t2s);
+  if (folded.text.empty()) return 0;
+  std::u32string hay = folded.text;
+  std::size_t covered = 0;
+  for (const auto& t : terms) {
+    std::u32string needle = decode_utf8(t.folded);
+    if (needle.empty()) continue;
+    for (std::size_t at = hay.find(needle); at != std::u32string::npos; at = hay.find(needle, at + needle.size()))
+      covered += needle.size();
+  }
+  return std::min(1.0, static_cast<double>(covered) / static_cast<double>(folded.text.size()));
+}
+
+double rank_score(double relevance, bool pinned, Timestamp time, Timestamp now) {
   double age_days = std::max<double>(0, static_cast<double>(now - time) / 86400.0);
-  return relevance / (1 + relevance) + (pinned ? 0.2 : 0) + 0.15 * std::exp(-age_days / 180.0);
+  return 0.6 * relevance + (pinned ? 0.25 : 0) + 0.15 * std::exp(-age_days / 180.0);
 }
 
 }  // namespace
@@ -95,9 +111,9 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
 
   return read([&](sql::Conn& c) {
     std::vector<SearchHit> hits;
-    auto keep = [&](SearchHit h, double bm25) {
+    auto keep = [&](SearchHit h) {
       if (options.customer && h.customer_id != *options.customer) return;
-      h.score = rank_score(bm25, h.pinned, h.time, now);
+      h.score = rank_score(coverage(h.text, terms, to_simplified_), h.pinned, h.time, now);
       hits.push_back(std::move(h));
     };
     auto note_hit = [](const sql::Stmt& st) {
@@ -131,7 +147,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
         st->bind(1, *options.customer);
         while (st->step()) {
           SearchHit h = note_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h), -1);
+          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
         }
       }
       if (options.consultations) {
@@ -141,40 +157,39 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
         st->bind(1, *options.customer);
         while (st->step()) {
           SearchHit h = consultation_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h), -1);
+          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
         }
       }
     } else if (!match.empty()) {
       if (options.notes) {
-        std::vector<std::pair<std::int64_t, double>> ids;
+        std::vector<std::int64_t> ids;
         {
-          auto st = c.q("SELECT rowid, bm25(notes_fts) FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
+          auto st = c.q("SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
           st->bind(1, match).bind(2, candidates);
-          while (st->step()) ids.emplace_back(st->i64(0), st->dbl(1));
+          while (st->step()) ids.push_back(st->i64(0));
         }
-        for (auto [id, bm25] : ids) {
+        for (auto id : ids) {
           auto st = c.q("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE id = ?1");
           st->bind(1, id);
           if (!st->step()) continue;
           SearchHit h = note_hit(*st);
-          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h), bm25);
+          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h));
         }
       }
       if (options.consultations) {
-        std::vector<std::pair<std::int64_t, double>> ids;
+        std::vector<std::int64_t> ids;
         {
           auto st = c.q(
-              "SELECT rowid, bm25(consultations_fts) FROM consultations_fts WHERE consultations_fts MATCH ?1 "
-              "ORDER BY rowid DESC LIMIT ?2");
+              "SELECT rowid FROM consultations_fts WHERE consultations_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
           st->bind(1, match).bind(2, candidates);
-          while (st->step()) ids.emplace_back(st->i64(0), st->dbl(1));
+          while (st->step()) ids.push_back(st->i64(0));
         }
-        for (auto [id, bm25] : ids) {
+        for (auto id : ids) {
           auto st = c.q("SELECT id, customer_id, channel, time, summary FROM consultations WHERE id = ?1");
           st->bind(1, id);
           if (!st->step()) continue;
           SearchHit h = consultation_hit(*st);
-          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h), bm25);
+          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h));
         }
       }
     } else {
@@ -201,7 +216,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
         sql::Stmt st(c.raw(), sql);
         for (std::size_t i = 0; i < patterns.size(); ++i) st.bind(static_cast<int>(i + 1), patterns[i]);
         st.bind(static_cast<int>(patterns.size() + 1), want);
-        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st), -0.5);
+        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st));
       };
       if (options.notes)
         scan("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE " + with_col("text") +

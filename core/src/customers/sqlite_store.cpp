@@ -139,7 +139,10 @@ SqliteCustomerStore::SqliteCustomerStore(const std::string& path, const SqliteSt
   conn_options_.synchronous_full = options_.synchronous_full;
   conn_options_.memory = memory_;
   conn_options_.to_simplified = to_simplified_;
-  writer_ = std::make_unique<sql::Conn>(path, conn_options_);
+  // The writer gets a bigger page cache: imports touch index pages all over the file.
+  sql::ConnOptions writer_options = conn_options_;
+  writer_options.cache_kib = std::max(conn_options_.cache_kib, 64 * 1024);
+  writer_ = std::make_unique<sql::Conn>(path, writer_options);
   migrate(*writer_, to_simplified_);
   if (log()) log()->info("customer database open (schema {})", kSchemaVersion);
   if (log()) log()->debug("customer database at {}", path);
@@ -177,32 +180,30 @@ SqliteCustomerStore::Reader::~Reader() {
 
 std::optional<Customer> SqliteCustomerStore::load_customer(sql::Conn& c, CustomerId id) const {
   Customer cu;
-  {
-    auto st = c.q(
-        "SELECT name, title, birthday, locale, tags, preferences, created_at, updated_at FROM customers WHERE id = ?1");
-    st->bind(1, id);
-    if (!st->step()) return std::nullopt;
-    cu.id = id;
-    cu.name = st->str(0);
-    cu.title = st->str(1);
-    cu.birthday = st->str(2);
-    cu.locale = st->str(3);
-    auto tags = st->view(4);
-    if (tags.size() > 2) cu.tags = string_list(json::parse(tags.begin(), tags.end(), nullptr, false));
-    auto prefs = st->view(5);
-    if (prefs.size() > 2) cu.preferences = prefs_from(prefs);
-    cu.created_at = st->i64(6);
-    cu.updated_at = st->i64(7);
-  }
-  auto ids = c.q("SELECT key, kind FROM identifiers WHERE customer_id = ?1 ORDER BY kind, seq");
-  ids->bind(1, id);
-  while (ids->step()) {
-    auto kind = static_cast<IdentifierKind>(ids->i32(1));
-    std::string shown = display_identifier(ids->str(0), kind);
-    if (kind == IdentifierKind::phone) cu.phones.push_back(std::move(shown));
-    else if (kind == IdentifierKind::email) cu.emails.push_back(std::move(shown));
-    else cu.external_ids.push_back(std::move(shown));
-  }
+  auto st = c.q(
+      "SELECT name, title, birthday, locale, tags, preferences, created_at, updated_at, ids FROM customers WHERE id = ?1");
+  st->bind(1, id);
+  if (!st->step()) return std::nullopt;
+  cu.id = id;
+  cu.name = st->str(0);
+  cu.title = st->str(1);
+  cu.birthday = st->str(2);
+  cu.locale = st->str(3);
+  auto tags = st->view(4);
+  if (tags.size() > 2) cu.tags = string_list(json::parse(tags.begin(), tags.end(), nullptr, false));
+  auto prefs = st->view(5);
+  if (prefs.size() > 2) cu.preferences = prefs_from(prefs);
+  cu.created_at = st->i64(6);
+  cu.updated_at = st->i64(7);
+  auto ids = st->view(8);
+  if (ids.size() > 2)
+    for (auto& key : string_list(json::parse(ids.begin(), ids.end(), nullptr, false))) {
+      auto kind = key_kind(key);
+      std::string shown = display_identifier(key, kind);
+      if (kind == IdentifierKind::phone) cu.phones.push_back(std::move(shown));
+      else if (kind == IdentifierKind::email) cu.emails.push_back(std::move(shown));
+      else cu.external_ids.push_back(std::move(shown));
+    }
   return cu;
 }
 
@@ -333,102 +334,155 @@ std::size_t SqliteCustomerStore::note_count() const {
 
 // ---- writing ----
 
-bool SqliteCustomerStore::update_in(sql::Conn& c, CustomerId id, const CustomerFields& f,
-                                    std::vector<std::string>* conflicts) {
-  auto keys = identifier_keys(f);
-  std::string name = checked(f.name, "name", 200), title = checked(f.title, "title", 100);
-  std::string birthday;
-  if (!trim(f.birthday).empty()) {
-    birthday = normalize_birthday(f.birthday);
-    if (birthday.empty()) throw Error(ErrorCode::invalid_argument, "birthday must be a date such as 1990-05-03 or 05-03");
-  }
-  std::string locale = canonical_locale(f.locale);
-  std::optional<std::string> tags;
-  if (f.tags) tags = json(clean_list(*f.tags, "a tag")).dump();
-  std::optional<Preferences> prefs;
-  if (f.preferences) prefs = clean_prefs(*f.preferences);
+namespace {
 
-  std::string cur_name, cur_title, cur_birthday, cur_locale, cur_tags, cur_prefs;
+Prepared prepare_impl(const CustomerFields& f, const ChineseConverter* t2s) {
+  Prepared p;
+  p.keys = identifier_keys(f);
+  p.name = checked(f.name, "name", 200);
+  p.name_key = name_key(p.name, t2s);
+  p.title = checked(f.title, "title", 100);
+  if (!trim(f.birthday).empty()) {
+    p.birthday = normalize_birthday(f.birthday);
+    if (p.birthday.empty()) throw Error(ErrorCode::invalid_argument, "birthday must be a date such as 1990-05-03 or 05-03");
+    p.birthday_md = birthday_month_day(p.birthday);
+  }
+  p.locale = canonical_locale(checked(f.locale, "locale", 20));
+  if (f.tags) p.tags = json(clean_list(*f.tags, "a tag")).dump();
+  if (f.preferences) {
+    p.preferences = clean_prefs(*f.preferences);
+    p.prefs_json = prefs_json(*p.preferences).dump();
+  }
+  return p;
+}
+
+void add_identifiers(sql::Conn& c, CustomerId id, const std::vector<IdentifierKey>& keys, bool& changed,
+                     std::vector<std::string>* conflicts, const SqliteCustomerStore& store) {
+  if (keys.empty()) return;
+  std::vector<std::string> added;
+  for (const auto& k : keys) {
+    auto ins = c.q("INSERT OR IGNORE INTO identifiers(key, customer_id) VALUES (?1, ?2)");
+    if (ins->bind(1, k.key).bind(2, id).run() > 0) {
+      added.push_back(k.key);
+      continue;
+    }
+    auto owner = store.lookup_key(c, k.key);
+    if (owner && *owner != id && conflicts)
+      conflicts->push_back(std::string(k.kind == IdentifierKind::phone   ? "phone"
+                                       : k.kind == IdentifierKind::email ? "email"
+                                                                         : "external id") +
+                           " already belongs to customer " + std::to_string(*owner) + "; left there");
+  }
+  if (added.empty()) return;
+  json list = json::array();
+  {
+    auto st = c.q("SELECT ids FROM customers WHERE id = ?1");
+    st->bind(1, id);
+    if (st->step()) {
+      auto v = st->view(0);
+      list = json::parse(v.begin(), v.end(), nullptr, false);
+      if (!list.is_array()) list = json::array();
+    }
+  }
+  for (auto& k : added) list.push_back(std::move(k));
+  c.q("UPDATE customers SET ids = ?2 WHERE id = ?1")->bind(1, id).bind(2, list.dump()).run();
+  changed = true;
+}
+
+bool update_prepared(sql::Conn& c, CustomerId id, const Prepared& p, std::vector<std::string>* conflicts,
+                     const SqliteCustomerStore& store, const ChineseConverter* t2s) {
+  std::string name, title, birthday, locale, tags, prefs;
   {
     auto st = c.q("SELECT name, title, birthday, locale, tags, preferences FROM customers WHERE id = ?1");
     st->bind(1, id);
     if (!st->step()) throw Error(ErrorCode::not_found, "no customer " + std::to_string(id));
-    cur_name = st->str(0), cur_title = st->str(1), cur_birthday = st->str(2), cur_locale = st->str(3);
-    cur_tags = st->str(4), cur_prefs = st->str(5);
+    name = st->str(0), title = st->str(1), birthday = st->str(2), locale = st->str(3), tags = st->str(4), prefs = st->str(5);
   }
-  std::string new_prefs = prefs ? prefs_json(*prefs).dump() : cur_prefs;
-  bool changed = (!name.empty() && name != cur_name) || (!title.empty() && title != cur_title) ||
-                 (!birthday.empty() && birthday != cur_birthday) || (!locale.empty() && locale != cur_locale) ||
-                 (tags && *tags != cur_tags) || new_prefs != cur_prefs;
+  bool prefs_changed = p.prefs_json && *p.prefs_json != prefs;
+  bool changed = (!p.name.empty() && p.name != name) || (!p.title.empty() && p.title != title) ||
+                 (!p.birthday.empty() && p.birthday != birthday) || (!p.locale.empty() && p.locale != locale) ||
+                 (p.tags && *p.tags != tags) || prefs_changed;
   if (changed) {
-    if (!name.empty()) cur_name = name;
-    if (!title.empty()) cur_title = title;
-    if (!birthday.empty()) cur_birthday = birthday;
-    if (!locale.empty()) cur_locale = locale;
-    if (tags) cur_tags = *tags;
+    if (!p.name.empty()) name = p.name;
+    if (!p.title.empty()) title = p.title;
+    if (!p.birthday.empty()) birthday = p.birthday;
+    if (!p.locale.empty()) locale = p.locale;
+    if (p.tags) tags = *p.tags;
+    if (p.prefs_json) prefs = *p.prefs_json;
     auto st = c.q(
         "UPDATE customers SET name = ?2, name_key = ?3, title = ?4, birthday = ?5, birthday_md = ?6, locale = ?7, "
         "tags = ?8, preferences = ?9, updated_at = ?10 WHERE id = ?1");
-    st->bind(1, id).bind(2, cur_name).bind(3, name_key(cur_name, to_simplified_)).bind(4, cur_title);
-    st->bind(5, cur_birthday).bind(6, birthday_month_day(cur_birthday)).bind(7, cur_locale).bind(8, cur_tags);
-    st->bind(9, new_prefs).bind(10, now_seconds());
+    st->bind(1, id).bind(2, name).bind(3, name_key(name, t2s)).bind(4, title);
+    st->bind(5, birthday).bind(6, birthday_month_day(birthday)).bind(7, locale).bind(8, tags);
+    st->bind(9, prefs).bind(10, now_seconds());
     st->run();
-    if (prefs && new_prefs != cur_prefs) write_preferences(c, id, *prefs);
+    if (prefs_changed) write_preferences(c, id, *p.preferences);
   }
-  if (!keys.empty()) {
-    std::int64_t seq = 0;
-    {
-      auto st = c.q("SELECT coalesce(max(seq) + 1, 0) FROM identifiers WHERE customer_id = ?1");
-      st->bind(1, id);
-      if (st->step()) seq = st->i64(0);
-    }
-    for (const auto& k : keys) {
-      auto ins = c.q("INSERT OR IGNORE INTO identifiers(key, customer_id, kind, seq) VALUES (?1, ?2, ?3, ?4)");
-      if (ins->bind(1, k.key).bind(2, id).bind(3, static_cast<int>(k.kind)).bind(4, seq).run() > 0) {
-        ++seq;
-        changed = true;
-        continue;
-      }
-      auto owner = lookup_key(c, k.key);
-      if (owner && *owner != id && conflicts)
-        conflicts->push_back(std::string(k.kind == IdentifierKind::phone   ? "phone"
-                                         : k.kind == IdentifierKind::email ? "email"
-                                                                           : "external id") +
-                             " already belongs to customer " + std::to_string(*owner) + "; left there");
-    }
-    if (changed && !keys.empty()) {
-      auto st = c.q("UPDATE customers SET updated_at = ?2 WHERE id = ?1");
-      st->bind(1, id).bind(2, now_seconds()).run();
-    }
+  bool ids_added = false;
+  add_identifiers(c, id, p.keys, ids_added, conflicts, store);
+  if (ids_added && !changed) {
+    auto st = c.q("UPDATE customers SET updated_at = ?2 WHERE id = ?1");
+    st->bind(1, id).bind(2, now_seconds()).run();
   }
-  return changed;
+  return changed || ids_added;
 }
+
+}  // namespace
+
+bool SqliteCustomerStore::update_in(sql::Conn& c, CustomerId id, const CustomerFields& f,
+                                    std::vector<std::string>* conflicts) {
+  return update_prepared(c, id, prepare_impl(f, to_simplified_), conflicts, *this, to_simplified_);
+}
+
+Prepared SqliteCustomerStore::prepare(const CustomerFields& f) const { return prepare_impl(f, to_simplified_); }
 
 CustomerId SqliteCustomerStore::upsert_in(sql::Conn& c, const CustomerFields& f, bool& created, bool& changed,
                                           std::vector<std::string>* conflicts) {
+  return upsert_prepared(c, prepare_impl(f, to_simplified_), created, changed, conflicts);
+}
+
+CustomerId SqliteCustomerStore::upsert_prepared(sql::Conn& c, const Prepared& p, bool& created, bool& changed,
+                                                std::vector<std::string>* conflicts) {
   created = changed = false;
-  auto keys = identifier_keys(f);
-  std::optional<CustomerId> target;
-  for (const auto& k : keys)
-    if ((target = lookup_key(c, k.key))) break;
-  if (target) {
-    changed = update_in(c, *target, f, conflicts);
-    return *target;
-  }
-  std::string name = checked(f.name, "name", 200);
-  if (keys.empty() && name.empty())
+  if (p.keys.empty() && p.name.empty())
     throw Error(ErrorCode::invalid_argument, "a customer needs a name, an external id, a phone or an email");
-  Timestamp now = now_seconds();
-  {
-    auto st = c.q("INSERT INTO customers(name, name_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)");
-    st->bind(1, name).bind(2, name_key(name, to_simplified_)).bind(3, now).run();
+  // Known already? The first identifier usually tells (an import row's external id).
+  std::optional<CustomerId> target;
+  if (!p.keys.empty()) target = lookup_key(c, p.keys.front().key);
+  if (!target) {
+    // Claim every identifier for a new customer in one go; if one is taken after all, undo and
+    // update the customer that has it.
+    c.q("SAVEPOINT kefu_new_customer")->run();
+    Timestamp now = now_seconds();
+    json ids = json::array();
+    for (const auto& k : p.keys) ids.push_back(k.key);
+    {
+      auto st = c.q(
+          "INSERT INTO customers(name, name_key, title, birthday, birthday_md, locale, tags, preferences, ids, created_at, "
+          "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)");
+      st->bind(1, p.name).bind(2, p.name_key).bind(3, p.title).bind(4, p.birthday).bind(5, p.birthday_md);
+      st->bind(6, p.locale).bind(7, p.tags ? *p.tags : std::string("[]")).bind(8, p.prefs_json ? *p.prefs_json : std::string("{}"));
+      st->bind(9, now).bind(10, ids.dump()).run();
+    }
+    CustomerId id = c.last_id();
+    bool all_new = true;
+    for (std::size_t i = 0; i < p.keys.size() && all_new; ++i) {
+      auto ins = c.q("INSERT OR IGNORE INTO identifiers(key, customer_id) VALUES (?1, ?2)");
+      all_new = ins->bind(1, p.keys[i].key).bind(2, id).run() > 0;
+    }
+    if (all_new) {
+      if (p.preferences && !p.preferences->empty()) write_preferences(c, id, *p.preferences);
+      c.q("RELEASE kefu_new_customer")->run();
+      created = changed = true;
+      return id;
+    }
+    c.q("ROLLBACK TO kefu_new_customer")->run();
+    c.q("RELEASE kefu_new_customer")->run();
+    for (const auto& k : p.keys)
+      if ((target = lookup_key(c, k.key))) break;
   }
-  CustomerId id = c.last_id();
-  CustomerFields rest = f;
-  rest.name.clear();
-  update_in(c, id, rest, conflicts);
-  created = changed = true;
-  return id;
+  changed = update_prepared(c, *target, p, conflicts, *this, to_simplified_);
+  return *target;
 }
 
 CustomerId SqliteCustomerStore::do_upsert(const CustomerFields& fields, bool& created, bool& changed) {

@@ -13,11 +13,23 @@
 
 #include "kefu/chinese.hpp"
 #include "kefu/customer_store.hpp"
+#include "identifiers.hpp"
 #include "sqlite_db.hpp"
 
 namespace kefu::customers {
 
 Timestamp now_seconds();
+
+/// CustomerFields checked and normalised once, ready to write (an import prepares rows on its
+/// reading thread).
+struct Prepared {
+  std::vector<IdentifierKey> keys;
+  std::string name, name_key, title, birthday, locale;
+  std::optional<int> birthday_md;
+  std::optional<std::string> tags;  // JSON
+  std::optional<Preferences> preferences;
+  std::optional<std::string> prefs_json;
+};
 
 class SqliteCustomerStore final : public CustomerStore {
  public:
@@ -110,12 +122,19 @@ class SqliteCustomerStore final : public CustomerStore {
   // Writers shared by the implementation files (inside a write transaction).
   CustomerId upsert_in(sql::Conn& c, const CustomerFields& fields, bool& created, bool& changed,
                        std::vector<std::string>* conflicts);
+  /// Throws Error for malformed fields.
+  Prepared prepare(const CustomerFields& fields) const;
+  CustomerId upsert_prepared(sql::Conn& c, const Prepared& p, bool& created, bool& changed,
+                             std::vector<std::string>* conflicts);
   bool update_in(sql::Conn& c, CustomerId id, const CustomerFields& fields, std::vector<std::string>* conflicts);
+  /// `index`: add it to the full-text index now (imports index a whole batch with index_new()).
   Note add_note_in(sql::Conn& c, CustomerId id, const NewNote& note, std::optional<std::int64_t> source_key,
-                   bool* inserted);
+                   bool* inserted, bool index = true);
   Purchase add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& p, bool* inserted);
   Consultation add_consultation_in(sql::Conn& c, CustomerId id, const Consultation& v,
-                                   std::optional<std::int64_t> source_key, bool* inserted);
+                                   std::optional<std::int64_t> source_key, bool* inserted, bool index = true);
+  /// Adds notes and consultations with ids above these to the full-text index.
+  void index_new(sql::Conn& c, std::int64_t notes_after, std::int64_t consultations_after);
   SurveyAnswer add_survey_answer_in(sql::Conn& c, CustomerId id, const SurveyAnswer& a,
                                     std::optional<std::int64_t> source_key, bool* inserted);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kefu/kefu.h"
 
@@ -119,6 +120,171 @@ static void test_tone(kefu_engine *engine, const char *data_dir) {
   CHECK(kefu_event_unsubscribe(engine, sub) == KEFU_OK);
 }
 
+/* ---- customers and notes: find, upsert, show, records, import, notes, search, reminders, forget ---- */
+
+struct customer_events {
+  int notes_added;
+  int updated;
+};
+
+static void on_customer_event(const char *event, const char *json, size_t len, void *payload) {
+  struct customer_events *e = (struct customer_events *)payload;
+  if (strcmp(event, "note_added") == 0) e->notes_added++;
+  if (strcmp(event, "customer_updated") == 0) e->updated++;
+  (void)json;
+  (void)len;
+}
+
+static void on_import_progress(unsigned long long bytes_read, unsigned long long bytes_total, size_t rows, void *payload) {
+  size_t *last = (size_t *)payload;
+  *last = rows;
+  (void)bytes_read;
+  (void)bytes_total;
+}
+
+static void test_customers(void) {
+  char db[256], csv[300], exported[300], side[300];
+  kefu_engine_options opts = KEFU_ENGINE_OPTIONS_INIT;
+  kefu_engine *engine = NULL;
+  kefu_buf buf = KEFU_BUF_INIT;
+  kefu_import_options iopts = KEFU_IMPORT_OPTIONS_INIT;
+  kefu_search_options sopts = KEFU_SEARCH_OPTIONS_INIT;
+  struct customer_events events = {0, 0};
+  unsigned long long sub = 0;
+  size_t committed = 0;
+  FILE *f;
+  const char *tmp = getenv("TMPDIR");
+  snprintf(db, sizeof db, "%s/kefu_c_abi_%ld_%ld.db", tmp && *tmp ? tmp : "/tmp", (long)time(NULL), (long)clock());
+  snprintf(csv, sizeof csv, "%s.csv", db);
+  snprintf(exported, sizeof exported, "%s.jsonl", db);
+
+  /* without a database the customer calls say so */
+  CHECK(kefu_engine_open(&engine, NULL) == KEFU_OK);
+  CHECK(kefu_customer_find(&buf, engine, "x", 0) == KEFU_EINVALID);
+  kefu_engine_free(engine);
+  engine = NULL;
+
+  opts.db_path = db;
+  CHECK(kefu_engine_open(&engine, &opts) == KEFU_OK);
+  CHECK(kefu_event_subscribe(&sub, engine, "*", on_customer_event, &events) == KEFU_OK);
+
+  f = fopen(csv, "w");
+  CHECK(f != NULL);
+  if (!f) return;
+  fputs("external_id,name,phone,email,birthday,tags\n"
+        "taobao:wangfang88,王芳,+86 138-0013-8000,Wang.Fang@Example.com,1990-05-03,vip;quality_seeking\n"
+        "zendesk:456,Jane Doe,,jane@example.com,,\n"
+        "taobao:bad,坏,12,,,\n",
+        f);
+  fclose(f);
+  iopts.progress = on_import_progress;
+  iopts.payload = &committed;
+  CHECK(kefu_customer_import(&buf, engine, csv, &iopts) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"customers_created\":2"));
+  CHECK(contains(buf.ptr, "\"failed\":1"));
+  CHECK(contains(buf.ptr, "\"line\":4"));
+  CHECK(committed == 3);
+  CHECK(kefu_customer_import(&buf, engine, csv, NULL) == KEFU_OK); /* again: nothing new */
+  CHECK(contains(buf.ptr, "\"customers_created\":0"));
+  CHECK(contains(buf.ptr, "\"unchanged\":2"));
+  CHECK(kefu_customer_import(&buf, engine, "/no/such/file.csv", NULL) == KEFU_EIO);
+  iopts.version = 99;
+  CHECK(kefu_customer_import(&buf, engine, csv, &iopts) == KEFU_EUNSUPPORTED);
+
+  /* every lookup path */
+  CHECK(kefu_customer_find(&buf, engine, "13800138000", 0) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"name\":\"王芳\""));
+  CHECK(contains(buf.ptr, "\"phone\":\"+8613800138000\""));
+  CHECK(contains(buf.ptr, "\"external_ids\":[\"taobao:wangfang88\"]"));
+  CHECK(kefu_customer_find(&buf, engine, "WANG.FANG@example.com", 0) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"email\":\"wang.fang@example.com\""));
+  CHECK(kefu_customer_find(&buf, engine, "jane", 5) == KEFU_OK);
+  CHECK(contains(buf.ptr, "zendesk:456"));
+  CHECK(kefu_customer_find(&buf, engine, "nobody", 0) == KEFU_OK);
+  CHECK(contains(buf.ptr, "{\"customers\":[]}"));
+  CHECK(kefu_customer_find(&buf, engine, "\xff", 0) == KEFU_EUTF8);
+  CHECK(kefu_customer_find(&buf, engine, NULL, 0) == KEFU_EINVALID);
+
+  CHECK(kefu_customer_upsert(&buf, engine, "{\"name\":\"陳大文\",\"external_ids\":[\"taobao:chan\"],\"locale\":\"zh-TW\"}") == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"locale\":\"zh-TW\""));
+  CHECK(kefu_customer_upsert(&buf, engine, "{\"phones\":[\"not a phone\"]}") == KEFU_EINVALID);
+  CHECK(kefu_customer_upsert(&buf, engine, "{oops") == KEFU_EPARSE);
+
+  /* notes and search */
+  CHECK(kefu_note_add(&buf, engine, "taobao:wangfang88", "喜欢蓝色，穿M码，上次退货因为尺码偏小", "小美", 1) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"pinned\":true"));
+  CHECK(kefu_note_add(&buf, engine, "taobao:chan", "顧客說退貨太麻煩了", NULL, 0) == KEFU_OK);
+  CHECK(kefu_note_add(&buf, engine, "taobao:nobody", "x", NULL, 0) == KEFU_ENOTFOUND);
+  CHECK(kefu_note_add(&buf, engine, "taobao:chan", "", NULL, 0) == KEFU_EEMPTY);
+  CHECK(events.notes_added == 2);
+  CHECK(kefu_note_search(&buf, engine, "退货", NULL) == KEFU_OK);
+  CHECK(contains(buf.ptr, "喜欢蓝色"));
+  CHECK(contains(buf.ptr, "退貨太麻煩")); /* Simplified finds Traditional */
+  sopts.customer = "taobao:chan";
+  sopts.limit = 5;
+  CHECK(kefu_note_search(&buf, engine, "退货", &sopts) == KEFU_OK);
+  CHECK(!contains(buf.ptr, "喜欢蓝色"));
+  CHECK(kefu_note_search(&buf, engine, " ", NULL) == KEFU_EEMPTY);
+
+  /* records, profile card, reminders */
+  CHECK(kefu_customer_add_record(&buf, engine, "13800138000",
+                                 "{\"type\":\"order\",\"order_id\":\"T1\",\"items\":[\"碎花连衣裙\"],\"amount\":299,\"time\":\"2026-05-01\"}") == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"added\":true"));
+  CHECK(kefu_customer_add_record(&buf, engine, "13800138000",
+                                 "{\"type\":\"order\",\"order_id\":\"T1\",\"items\":[\"碎花连衣裙\"],\"amount\":299,\"time\":\"2026-05-01\"}") == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"added\":false"));
+  CHECK(kefu_customer_add_record(&buf, engine, "13800138000",
+                                 "{\"type\":\"consultation\",\"intent\":\"quality_complaint\",\"summary\":\"起球\",\"resolved\":false}") == KEFU_OK);
+  CHECK(kefu_customer_add_record(&buf, engine, "13800138000", "{\"type\":\"consultation\",\"intent\":\"nonsense\"}") == KEFU_EPARSE);
+  CHECK(kefu_customer_add_record(&buf, engine, "13800138000", "{\"type\":\"gift\"}") == KEFU_EPARSE);
+  CHECK(kefu_customer_show(&buf, engine, "taobao:wangfang88", NULL) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"purchase_count\":1"));
+  CHECK(contains(buf.ptr, "\"order_id\":\"T1\""));
+  CHECK(contains(buf.ptr, "\"open_problems\":[{"));
+  CHECK(contains(buf.ptr, "\"reason\":\"recent_complaint\""));
+  CHECK(kefu_customer_show(&buf, engine, "taobao:nobody", NULL) == KEFU_ENOTFOUND);
+  CHECK(kefu_reminder_list(&buf, engine, "{\"today\":\"2026-04-30\",\"birthday_days\":7}") == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"kind\":\"birthday\""));
+  CHECK(contains(buf.ptr, "\"template_id\":\"care.birthday"));
+  CHECK(kefu_reminder_list(&buf, engine, NULL) == KEFU_OK);
+  CHECK(kefu_reminder_list(&buf, engine, "{\"today\":\"someday\"}") == KEFU_EINVALID);
+  CHECK(kefu_reminder_list(&buf, engine, "[") == KEFU_EPARSE);
+
+  /* export, forget */
+  CHECK(kefu_customer_export(&buf, engine, exported) == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"customers\":3"));
+  CHECK(kefu_customer_forget(&buf, engine, "taobao:wangfang88") == KEFU_OK);
+  CHECK(contains(buf.ptr, "\"forgotten\":true"));
+  CHECK(contains(buf.ptr, "\"notes\":1"));
+  CHECK(kefu_customer_forget(&buf, engine, "taobao:wangfang88") == KEFU_ENOTFOUND);
+  CHECK(kefu_customer_find(&buf, engine, "13800138000", 0) == KEFU_OK);
+  CHECK(contains(buf.ptr, "{\"customers\":[]}"));
+  CHECK(events.updated > 0);
+  CHECK(kefu_customer_forget(&buf, NULL, "x") == KEFU_EINVALID);
+  CHECK(kefu_customer_forget(&buf, engine, NULL) == KEFU_EINVALID);
+
+  /* the version-1 option struct (no db_path) still opens */
+  {
+    kefu_engine_options v1 = KEFU_ENGINE_OPTIONS_INIT;
+    kefu_engine *old = NULL;
+    v1.version = 1;
+    v1.db_path = "ignored by version 1";
+    CHECK(kefu_engine_open(&old, &v1) == KEFU_OK);
+    CHECK(kefu_customer_find(&buf, old, "x", 0) == KEFU_EINVALID);
+    kefu_engine_free(old);
+  }
+
+  kefu_buf_dispose(&buf);
+  kefu_engine_free(engine);
+  remove(csv);
+  remove(exported);
+  snprintf(side, sizeof side, "%s-wal", db);
+  remove(side);
+  snprintf(side, sizeof side, "%s-shm", db);
+  remove(side);
+  remove(db);
+}
+
 int main(int argc, char **argv) {
   kefu_engine *engine = NULL;
   kefu_engine_options opts = KEFU_ENGINE_OPTIONS_INIT;
@@ -222,6 +388,7 @@ int main(int argc, char **argv) {
   CHECK(kefu_engine_open(NULL, NULL) == KEFU_EINVALID);
 
   test_tone(engine, bad_dir); /* tone checks */
+  test_customers();           /* customers and notes */
 
   kefu_buf_dispose(NULL);
   kefu_engine_free(engine);

@@ -23,6 +23,7 @@ int kefu_engine_open(kefu_engine** out, const kefu_engine_options* opts) {
       if (opts->log_level < KEFU_LOG_TRACE || opts->log_level > KEFU_LOG_OFF)
         throw kefu::Error(kefu::ErrorCode::invalid_argument, "log_level out of range");
       o.log_level = static_cast<kefu::LogLevel>(opts->log_level);
+      if (opts->version >= 2 && opts->db_path) o.db_path = opts->db_path;
     }
     *out = new kefu_engine(std::move(o));
   });

@@ -104,10 +104,11 @@ typedef struct kefu_engine_options {
   int no_bundled_templates;   /**< non-zero: serve only template_dir */
   size_t max_text_bytes;      /**< 0: 65536 */
   int log_level;              /**< a kefu_log_level; KEFU_LOG_WARN by default */
+  const char *db_path;        /**< version 2: the customer database (SQLite, created on first use), or NULL */
 } kefu_engine_options;
 
-#define KEFU_ENGINE_OPTIONS_VERSION 1
-#define KEFU_ENGINE_OPTIONS_INIT {KEFU_ENGINE_OPTIONS_VERSION, NULL, 0, 0, KEFU_LOG_WARN}
+#define KEFU_ENGINE_OPTIONS_VERSION 2
+#define KEFU_ENGINE_OPTIONS_INIT {KEFU_ENGINE_OPTIONS_VERSION, NULL, 0, 0, KEFU_LOG_WARN, NULL}
 
 /** Opens an engine. `opts` may be NULL for the defaults (bundled packs). */
 KEFU_EXTERN int kefu_engine_open(kefu_engine **out, const kefu_engine_options *opts);
@@ -198,6 +199,111 @@ KEFU_EXTERN int kefu_tone_check(kefu_buf *out, kefu_engine *engine, const char *
 KEFU_EXTERN int kefu_tone_lint(kefu_buf *out, kefu_engine *engine, const char *path);
 
 /* ---- customers and notes ----------------------------------------------------------------- */
+
+/*
+ * The customer archive in the engine's database (kefu_engine_options.db_path; KEFU_EINVALID without one).
+ * CUSTOMER arguments are a kefu id ("42" or "kefu:42"), an external id ("taobao:nick"), a phone in any
+ * common format or an email. Results are JSON (README.md, "Customer notes"); times are ISO 8601 UTC.
+ * Several processes may share one database; a busy database is waited for (KEFU_ESTORAGE after the
+ * timeout, never "database is locked"). Events: "note_added", "customer_updated", "care_due".
+ */
+
+/**
+ * Finds customers by external id, phone (any format), email, kefu id or name prefix; `limit` 0: 20.
+ * `out` receives {"customers": [{"id", "name", "title", "external_ids", "phone", "email", "phones", "emails",
+ * "birthday", "tags", "types", "preferences", "locale", "created_at", "updated_at"}]}.
+ */
+KEFU_EXTERN int kefu_customer_find(kefu_buf *out, kefu_engine *engine, const char *query, size_t limit);
+
+/**
+ * Adds a customer, or updates the one any of its identifiers names. `customer_json`: {"name", "title",
+ * "external_ids": [...], "phones": [...], "emails": [...], "birthday", "tags": [...], "preferences":
+ * {"sizes", "colours", "brands", "categories"}, "locale"}. `out` receives the customer.
+ */
+KEFU_EXTERN int kefu_customer_upsert(kefu_buf *out, kefu_engine *engine, const char *customer_json);
+
+/**
+ * The profile card: `out` receives {"id", "name", "customer": {...}, "types", "tags", "purchase_count",
+ * "last_purchase", "open_problems", "last_complaint", "satisfaction": {"scores", "average", "trend"},
+ * "pinned_notes", "recent_notes", "reminders"}. `today` ("YYYY-MM-DD") may be NULL. KEFU_ENOTFOUND.
+ */
+KEFU_EXTERN int kefu_customer_show(kefu_buf *out, kefu_engine *engine, const char *customer, const char *today);
+
+/**
+ * Adds an order, consultation or survey answer: `record_json` is {"type": "order", "order_id", "items",
+ * "amount", "currency", "time", "status"}, {"type": "consultation", "time", "channel", "intent", "summary",
+ * "satisfaction", "resolved"} or {"type": "survey", "survey", "question", "answer", "score"}. Adding the
+ * same record again changes nothing. `out` receives {"added": true|false}. KEFU_EPARSE for a bad record.
+ */
+KEFU_EXTERN int kefu_customer_add_record(kefu_buf *out, kefu_engine *engine, const char *customer,
+                                         const char *record_json);
+
+/**
+ * Forgets a customer: every row, note, order, consultation and search entry, with the freed space
+ * overwritten. `out` receives {"forgotten": true, "notes", "purchases", "consultations", "survey_answers",
+ * "identifiers", "purged"}. KEFU_ENOTFOUND.
+ */
+KEFU_EXTERN int kefu_customer_forget(kefu_buf *out, kefu_engine *engine, const char *customer);
+
+/** Import progress: bytes read of the file (`bytes_total` 0 when unknown) and rows committed so far. */
+typedef void (*kefu_import_progress_cb)(unsigned long long bytes_read, unsigned long long bytes_total,
+                                        size_t rows_committed, void *payload);
+
+typedef struct kefu_import_options {
+  unsigned int version;             /**< KEFU_IMPORT_OPTIONS_VERSION */
+  const char *format;               /**< "csv", "jsonl" or NULL (by extension, else by content) */
+  kefu_import_progress_cb progress; /**< or NULL; called after each committed batch */
+  void *payload;                    /**< handed to `progress` */
+} kefu_import_options;
+
+#define KEFU_IMPORT_OPTIONS_VERSION 1
+#define KEFU_IMPORT_OPTIONS_INIT {KEFU_IMPORT_OPTIONS_VERSION, NULL, NULL, NULL}
+
+/**
+ * Imports customers (CSV header external_id,name,phone,email,birthday,tags; tags "a;b"), orders, notes,
+ * consultations and survey answers from CSV or JSON Lines. Importing again adds nothing. Bad rows are left
+ * out and listed; the rest is imported. `out` receives {"rows", "customers_created", "customers_updated",
+ * "unchanged", "notes_added", "purchases_added", "consultations_added", "surveys_added", "failed",
+ * "problems": [{"line", "message"}]}. KEFU_EIO when the file cannot be read, KEFU_EPARSE when it is not CSV
+ * or JSON Lines at all.
+ */
+KEFU_EXTERN int kefu_customer_import(kefu_buf *out, kefu_engine *engine, const char *path,
+                                     const kefu_import_options *opts);
+
+/** Writes every customer with their records to `path` as JSON Lines (import reads it back). `out`: {"customers": n}. */
+KEFU_EXTERN int kefu_customer_export(kefu_buf *out, kefu_engine *engine, const char *path);
+
+/** Adds a note to a customer; `author` may be NULL. `out` receives {"id", "customer_id", "author", "created_at", "text", "pinned"}. */
+KEFU_EXTERN int kefu_note_add(kefu_buf *out, kefu_engine *engine, const char *customer, const char *text,
+                              const char *author, int pinned);
+
+typedef struct kefu_search_options {
+  unsigned int version;  /**< KEFU_SEARCH_OPTIONS_VERSION */
+  size_t limit;          /**< 0: 20 */
+  size_t offset;         /**< for paging */
+  const char *customer;  /**< only this customer's notes, or NULL */
+} kefu_search_options;
+
+#define KEFU_SEARCH_OPTIONS_VERSION 1
+#define KEFU_SEARCH_OPTIONS_INIT {KEFU_SEARCH_OPTIONS_VERSION, 0, 0, NULL}
+
+/**
+ * Full-text search over notes and consultation summaries (Chinese, Simplified and Traditional alike, and
+ * English), best first; `opts` may be NULL. `out` receives {"notes": [{"kind": "note"|"consultation", "id",
+ * "customer_id", "text", "author", "time", "pinned", "score"}]}.
+ */
+KEFU_EXTERN int kefu_note_search(kefu_buf *out, kefu_engine *engine, const char *query,
+                                 const kefu_search_options *opts);
+
+/**
+ * Care reminders due: birthdays, holidays, churn risk, win-back within a month of churning, new arrivals
+ * matching preferences, each with the outreach template to use. `options_json` may be NULL or {"today",
+ * "birthday_days", "holiday_days", "churn_after_days", "win_back_days", "locale", "limit", "customer_id",
+ * "arrivals": [{"product", "brand", "category", "colours", "sizes"}]}. `out` receives {"reminders":
+ * [{"customer_id", "customer_name", "kind", "occasion", "due", "days", "reason", "detail", "hints",
+ * "template_id", "locale", "vars"}]}. Publishes "care_due" when any is due.
+ */
+KEFU_EXTERN int kefu_reminder_list(kefu_buf *out, kefu_engine *engine, const char *options_json);
 
 #ifdef __cplusplus
 }

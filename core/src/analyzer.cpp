@@ -7,6 +7,7 @@
 #include <exception>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "features.hpp"
 #include "kefu/analysis.hpp"
@@ -55,6 +56,51 @@ struct Settings {
   double early_weight = 0.85;      // cues before the last clause with cues, when no clause asks
 };
 
+// Spelling repair for English cue words: a long word the model has never seen that is one edit
+// (insertion, deletion, substitution or swap of neighbours) away from exactly one cue word is read
+// as that cue word ("cancle" → "cancel", "recieved" → "received", "termniation" → "termination").
+// Lookups go through the words' one-deletion forms (the symmetric-delete method).
+class Speller {
+ public:
+  static constexpr std::size_t kMinLength = 5;
+
+  void add_known(std::string_view word) {
+    if (word.size() >= kMinLength) known_.emplace(word);
+  }
+  void add_target(std::string_view word) {
+    if (word.size() < kMinLength + 1) return;
+    known_.emplace(word);
+    auto add = [&](const std::string& key) {
+      auto [it, fresh] = deletes_.emplace(key, std::string(word));
+      if (!fresh && it->second != word) it->second.clear();  // ambiguous: two cue words share it
+    };
+    add(std::string(word));
+    for (std::size_t i = 0; i < word.size(); ++i) add(std::string(word.substr(0, i)) + std::string(word.substr(i + 1)));
+  }
+  bool empty() const { return deletes_.empty(); }
+
+  /// The cue word `word` stands for, or empty.
+  std::string repair(const std::string& word) const {
+    if (word.size() < kMinLength || known_.count(word)) return {};
+    std::string found;
+    auto consider = [&](const std::string& key) {
+      auto it = deletes_.find(key);
+      if (it == deletes_.end() || it->second.empty() || it->second == found) return true;
+      if (!found.empty()) return false;  // two candidates: leave the word alone
+      found = it->second;
+      return true;
+    };
+    if (!consider(word)) return {};
+    for (std::size_t i = 0; i < word.size(); ++i)
+      if (!consider(word.substr(0, i) + word.substr(i + 1))) return {};
+    return found;
+  }
+
+ private:
+  std::unordered_set<std::string> known_;                 // words of the cues and of the examples
+  std::unordered_map<std::string, std::string> deletes_;  // cue word and its one-deletion forms → cue word
+};
+
 struct Model {
   std::vector<Cue> cues;
   std::vector<std::string> topics;  // topic names, by Cue::target
@@ -64,6 +110,7 @@ struct Model {
   // Naive Bayes: per feature, log P(feature | intent); unseen features are skipped.
   std::unordered_map<Feature, std::array<float, kIntentCount>> log_prob;
   std::array<bool, kIntentCount> trained{};
+  Speller speller;  // English only
 };
 
 bool clause_break(char32_t c) {
@@ -327,6 +374,56 @@ void train(Model& m, const TemplateLibrary& lib, Locale locale, const ChineseCon
   }
 }
 
+template <class Fn>
+void for_each_word(std::string_view text, Fn fn) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !(text[i] >= 'a' && text[i] <= 'z')) ++i;
+    std::size_t b = i;
+    while (i < text.size() && ((text[i] >= 'a' && text[i] <= 'z') || text[i] == '\'')) ++i;
+    if (i > b) fn(text.substr(b, i - b));
+  }
+}
+
+void build_speller(Model& m, const TemplateLibrary& lib) {
+  for (const Cue& c : m.cues) {
+    if (c.phrase.rfind("re:", 0) == 0) continue;
+    std::string folded = normalize_text(c.phrase).utf8();
+    for_each_word(folded, [&](std::string_view w) {
+      if (c.kind == CueKind::intent || c.kind == CueKind::emotion) m.speller.add_target(w);
+      else m.speller.add_known(w);
+    });
+  }
+  for (const Template* t : lib.of_locale(Locale::en)) {
+    for (const auto& ex : t->examples) for_each_word(normalize_text(ex).utf8(), [&](std::string_view w) { m.speller.add_known(w); });
+    for_each_word(normalize_text(t->text).utf8(), [&](std::string_view w) { m.speller.add_known(w); });
+  }
+}
+
+// Repairs misspelt cue words in folded English text, in place.
+void repair_spelling(const Speller& sp, std::u32string& t) {
+  std::u32string out;
+  std::size_t i = 0, copied = 0;
+  while (i < t.size()) {
+    if (!(t[i] >= 'a' && t[i] <= 'z')) {
+      ++i;
+      continue;
+    }
+    std::size_t b = i;
+    while (i < t.size() && t[i] >= 'a' && t[i] <= 'z') ++i;
+    if (i - b < Speller::kMinLength) continue;
+    std::string w(t.begin() + static_cast<std::ptrdiff_t>(b), t.begin() + static_cast<std::ptrdiff_t>(i));
+    std::string fix = sp.repair(w);
+    if (fix.empty()) continue;
+    out.append(t, copied, b - copied);
+    out.append(fix.begin(), fix.end());
+    copied = i;
+  }
+  if (copied == 0) return;
+  out.append(t, copied, std::u32string::npos);
+  t.swap(out);
+}
+
 }  // namespace
 
 struct Analyzer::Impl {
@@ -359,6 +456,7 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
     try {
       compile_matcher(impl_->en, true);
       train(impl_->en, library, Locale::en, chinese);
+      build_speller(impl_->en, library);
     } catch (...) {
       en_error = std::current_exception();
     }
@@ -468,6 +566,7 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
   Locale data = han ? Locale::zh_CN : (latin ? Locale::en : data_locale(locale));
   const Model& m = impl_->model(data);
   const Settings& s = m.settings;
+  if (data == Locale::en && !m.speller.empty()) repair_spelling(m.speller, norm.text);
 
   // Scan the folded text once; spans are turned into code point indices.
   std::string utf8 = norm.utf8();

@@ -28,6 +28,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -206,6 +207,7 @@ def main():
                 break
         else:
             kefu = "kefu"
+    print("kefu: %s" % (shutil.which(kefu) or kefu))
     ok = True
     for s in a.sets.split(","):
         if s == "bitext":

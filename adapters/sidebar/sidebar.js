@@ -98,7 +98,10 @@
       const marks = [].concat(card.types || [], card.tags || []).filter(Boolean);
       if (marks.length) {
         const line = el("div", { class: "kv" });
-        for (const m of [...new Set(marks)]) line.append(el("span", { class: "tag", text: String(m) }));
+        for (const m of [...new Set(marks)]) {
+          const label = state.strings["tag_" + m] || String(m);
+          line.append(el("span", { class: "tag", "data-tag": String(m), text: label }));
+        }
         body.append(line);
       }
       const text = (v) => (v && typeof v === "object") ? (v.summary || v.items || v.order_id || v.text || JSON.stringify(v)) : v;
@@ -112,8 +115,15 @@
     const list = $("reminder-list");
     list.replaceChildren();
     for (const r of reminders || []) {
-      const text = typeof r === "string" ? r : (r.message || r.text || r.kind || "");
-      if (text) list.append(el("li", { text }));
+      if (typeof r === "string") { list.append(el("li", { text: r })); continue; }
+      // {"kind": "birthday", "days": 3, "due": "2026-11-26", "template_id": "care.birthday_member", ...}
+      const parts = [t("care_" + r.kind)];
+      if (typeof r.days === "number") parts.push(r.days === 0 ? t("today") : t("in_days").replace("{n}", r.days));
+      if (r.due) parts.push(r.due);
+      if (r.detail) parts.push(r.detail);
+      const item = el("li", { "data-kind": r.kind || "", text: parts.join(" · ") });
+      if (r.template_id) item.append(" · " + t("use_template") + " ", el("code", { text: r.template_id }));
+      list.append(item);
     }
     $("reminders").hidden = !list.children.length;
   }
@@ -232,16 +242,28 @@
     status("");
     renderProfile(customer, null, []);
     const jobs = [];
-    if (state.capabilities.customers && customer) {
-      jobs.push(call("/v1/profile", customer).then((p) => renderProfile(customer, p.customer, p.reminders))
-        .catch((e) => status(`${t("error")}: ${e.message}`, true)));
-    }
-    if (state.customerText) {
+    const suggest = (ctx) => {
+      if (!state.customerText) return Promise.resolve();
       const req = { text: state.customerText };
       if (locale) req.locale = locale;
-      if (customer && customer.name) req.customer = { name: customer.name };
-      jobs.push(call("/v1/suggest", req).then(renderSuggestions)
-        .catch((e) => status(`${t("error")}: ${e.message}`, true)));
+      if (ctx && Object.keys(ctx).length) req.customer = ctx;
+      return call("/v1/suggest", req).then(renderSuggestions).catch((e) => status(`${t("error")}: ${e.message}`, true));
+    };
+    jobs.push(suggest(customer && customer.name ? { name: customer.name } : null));
+    if (state.capabilities.customers && customer) {
+      // The archive answers more slowly; when it knows the customer's type, rank again with it.
+      jobs.push(call("/v1/profile", customer).then(async (p) => {
+        renderProfile(customer, p.customer, p.reminders);
+        const card = p.customer;
+        if (!card) return;
+        const ctx = { name: card.name || customer.name };
+        if (card.customer && card.customer.title) ctx.title = card.customer.title;
+        const types = (card.types || []).filter((x) => ["price_sensitive", "quality_seeking", "health_beauty"].includes(x));
+        if (types.length) ctx.types = types;
+        if (card.tags && card.tags.length) ctx.tags = card.tags;
+        await jobs[0];
+        await suggest(ctx);
+      }).catch((e) => status(`${t("error")}: ${e.message}`, true)));
     }
     await Promise.all(jobs);
     document.body.dataset.ready = "1";

@@ -70,6 +70,10 @@ std::vector<std::string> python_paths() {
   for (const auto& p : python_paths()) path += (path.empty() ? "" : ":") + p;
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += (path.empty() ? "" : ":") + std::string(old);
   if (!path.empty()) setenv("PYTHONPATH", path.c_str(), 1);
+  // The service reaches the customer archive through this very command (kefu_serve/customers_api.py).
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) setenv("KEFU_CLI_EXE", self.c_str(), 1);
   // The token travels in the environment, not on the command line other users can read in ps.
   if (!a.token.empty()) setenv("KEFU_TOKEN", a.token.c_str(), 1);
 
@@ -111,7 +115,8 @@ void add_serve_commands(CLI::App& app, Globals& g) {
   serve->footer(
       "Helpdesk options are passed to the service: --chatwoot-url URL --chatwoot-token T --chatwoot-secret S, "
       "--zendesk-url URL --zendesk-email E --zendesk-token T (or --zendesk-oauth T) --zendesk-secret S "
-      "(or the KEFU_CHATWOOT_* and KEFU_ZENDESK_* variables). See README.md, \"Installing kefu into your helpdesk\".");
+      "(or the KEFU_CHATWOOT_* and KEFU_ZENDESK_* variables); --allow-origin ORIGIN lets a helpdesk-hosted page "
+      "call the service (CORS). See README.md, \"Installing kefu into your helpdesk\".");
   serve->allow_extras();
   serve->callback([&g, a, serve] {
     if (a->token.empty()) {

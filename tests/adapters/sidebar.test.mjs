@@ -8,7 +8,7 @@
 //   node --test tests/adapters/sidebar.test.mjs     (KEFU_CLI, PYTHONPATH set by ctest)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import http from "node:http";
 import fs from "node:fs";
@@ -91,7 +91,25 @@ const appContext = {
   },
 };
 
+// The customer is in kefu's archive, with a birthday in three days (a care reminder).
+function seedArchive() {
+  if (!process.env.KEFU_CLI) return false;
+  const soon = new Date(Date.now() + 3 * 86400e3);
+  const md = `${String(soon.getMonth() + 1).padStart(2, "0")}-${String(soon.getDate()).padStart(2, "0")}`;
+  const csv = path.join(tmp, "customers.csv");
+  fs.writeFileSync(csv, "external_id,name,phone,email,birthday,tags\n" +
+                        `chatwoot:14,王芳,+86 138-0013-8000,wangfang@example.com,1990-${md},vip;price_sensitive\n`);
+  const db = ["--db", path.join(tmp, "kefu.db")];
+  for (const args of [[...db, "customers", "import", csv], [...db, "notes", "add", "chatwoot:14", "上次买的羊毛衫起球，已补发"]]) {
+    const r = spawnSync(process.env.KEFU_CLI, args, { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  }
+  return true;
+}
+let archived = false;
+
 before(async () => {
+  archived = seedArchive();
   [kefu, kefuUrl] = await startKefu();
   await waitHealthy(kefuUrl);
   parent = http.createServer((req, res) => {
@@ -136,13 +154,24 @@ test("Chatwoot appContext → profile, analysis and ranked suggestions in Chines
   // Profile card from the contact.
   assert.match(await frame.locator("#profile .who").textContent(), /王芳/);
   assert.match(await frame.locator("#profile-body").textContent(), /wangfang@example\.com/);
+  if (archived) {
+    // From kefu's archive: tags and the birthday reminder, in Chinese.
+    await frame.locator("#profile .tag").first().waitFor({ timeout: 15000 });
+    const tags = await frame.locator("#profile .tag").evaluateAll((ts) => ts.map((x) => [x.dataset.tag, x.textContent]));
+    assert.ok(tags.some(([k]) => k === "vip") && tags.some(([k, v]) => k === "price_sensitive" && v === "价格敏感"),
+              JSON.stringify(tags));
+    assert.match(await frame.locator("#reminder-list li[data-kind='birthday']").textContent(), /生日 · 3 天后/);
+    assert.match(await frame.locator("#reminder-list").textContent(), /care\.birthday/);
+  }
   // The last incoming message, not the agent's.
   assert.equal(await frame.locator("#message-text").textContent(), "我的快递怎么还没到？都一个星期了");
   assert.match(await frame.locator("#analysis").textContent(), /物流/);
   // Ranked suggestions, the same ones the service ranks for this message.
+  // (with the archive's customer type when the archive knows her)
+  const customer = archived ? { name: "王芳", types: ["price_sensitive"], tags: ["vip", "price_sensitive"] } : { name: "王芳" };
   const expected = await (await fetch(kefuUrl + "/v1/suggest", {
     method: "POST", headers: { Authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ text: "我的快递怎么还没到？都一个星期了", customer: { name: "王芳" } }) })).json();
+    body: JSON.stringify({ text: "我的快递怎么还没到？都一个星期了", customer }) })).json();
   const items = frame.locator("li.suggestion");
   assert.equal(await items.count(), expected.suggestions.length);
   for (let i = 0; i < expected.suggestions.length; i++) {

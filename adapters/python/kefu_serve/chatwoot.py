@@ -20,6 +20,7 @@ token), ``secret`` (KEFU_CHATWOOT_SECRET, the webhook's secret; without one the 
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -114,7 +115,9 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
             return _ignored(parsed)
         account, conversation, text, who = parsed
         service = request.app[SERVICE_KEY]
-        ans = answer(service, text, who, agent_locale=cfg.get("agent_locale"), markdown=True)
+        # Off the event loop: the customer lookup may take a while.
+        ans = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: answer(service, text, who, agent_locale=cfg.get("agent_locale"), markdown=True))
         if not cfg.get("url"):
             return web.json_response({"handled": True, "posted": False, "note": ans.note,
                                       "reason": "no Chatwoot URL configured"})

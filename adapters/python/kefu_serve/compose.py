@@ -104,7 +104,7 @@ def value_names(locale: str) -> dict:
         src = root / "i18n" / ("en.json" if loc == "en" else "zh-CN.json")
         if src.is_file():
             names = {k: v for k, v in json.loads(src.read_text(encoding="utf-8")).items()
-                     if k.startswith(("intent_", "emotion_", "stage_"))}
+                     if k.startswith(("intent_", "emotion_", "stage_", "care_"))}
             if loc in ("zh-TW", "zh-HK"):
                 keys = list(names)
                 converted = to_traditional("\n".join(names[k] for k in keys), loc).split("\n")
@@ -139,13 +139,17 @@ def _lines_profile(card: Optional[dict], lab: dict) -> list:
     return [f"{lab['profile']}: " + " · ".join(bits)] if bits else []
 
 
-def _lines_reminders(reminders: Iterable, lab: dict) -> list:
+def _lines_reminders(reminders: Iterable, lab: dict, loc: str) -> list:
     out = []
     for r in reminders or []:
-        if isinstance(r, dict):
-            text = r.get("message") or r.get("text") or r.get("kind") or ""
-            template = r.get("template") or r.get("template_id")
-            out.append(f"  - {text}" + (f" [{template}]" if template else ""))
+        if isinstance(r, dict):  # {"kind": "birthday", "days": 3, "due": "...", "template_id": "care.birthday_member"}
+            bits = [_name("care", r.get("kind") or r.get("occasion") or "", loc)]
+            if r.get("due"):
+                bits.append(str(r["due"]))
+            if r.get("detail"):
+                bits.append(str(r["detail"]))
+            template = r.get("template_id") or r.get("template")
+            out.append("  - " + " · ".join(b for b in bits if b) + (f" [{template}]" if template else ""))
         elif r:
             out.append(f"  - {r}")
     return [f"{lab['reminders']}:"] + out if out else []
@@ -161,7 +165,7 @@ def note_text(result: dict, *, locale: Optional[str] = None, card: Optional[dict
            f"{lab['stage']} {_name('stage', result.get('stage', '?'), loc)}"
     lines = [f"**{head}**" if markdown else head]
     lines += _lines_profile(card, lab)
-    lines += _lines_reminders(reminders or [], lab)
+    lines += _lines_reminders(reminders or [], lab, loc)
     suggestions = result.get("suggestions") or []
     if suggestions:
         lines.append(f"{lab['suggestions']}:")

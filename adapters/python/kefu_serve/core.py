@@ -78,15 +78,9 @@ class Service:
 
     def __init__(self, engine: Optional["kefu.Engine"] = None, *, db: Optional[str] = None):
         self.engine = engine if engine is not None else kefu.Engine()
-        self.db = db
-        self._customers = None
-        if db and hasattr(self.engine, "open_customers"):
-            self._customers = self.engine.open_customers(db)
-        elif hasattr(self.engine, "customers"):
-            try:
-                self._customers = self.engine.customers
-            except Exception:  # no store configured
-                self._customers = None
+        self.db = db or None
+        from . import customers_api
+        self._customers = customers_api.available(self.db)
 
     # ---- what this kefu build offers ----
     @property
@@ -95,7 +89,8 @@ class Service:
 
     @property
     def has_customers(self) -> bool:
-        return self._customers is not None
+        """The customer archive (kefu_serve.customers_api): a database and the kefu command to reach it."""
+        return bool(self._customers)
 
     @property
     def capabilities(self) -> dict:
@@ -148,9 +143,3 @@ class Service:
         if customer:
             kwargs["customer"] = customer
         return self.engine.check_tone(draft, **kwargs)
-
-    # ---- customers and notes ----
-    def _store(self):
-        if self._customers is None:
-            raise BadRequest("this kefu service has no customer database", "unsupported")
-        return self._customers

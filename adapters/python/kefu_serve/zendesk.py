@@ -23,6 +23,7 @@ bearer-token authentication with the kefu serve token), ``agent_locale``.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -116,7 +117,10 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
         if isinstance(parsed, str):
             return web.json_response({"handled": False, "reason": parsed})
         ticket, text, who = parsed
-        ans = answer(request.app[SERVICE_KEY], text, who, agent_locale=cfg.get("agent_locale"))
+        service = request.app[SERVICE_KEY]
+        # Off the event loop: the customer lookup may take a while.
+        ans = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: answer(service, text, who, agent_locale=cfg.get("agent_locale")))
         if not cfg.get("url"):
             return web.json_response({"handled": True, "posted": False, "note": ans.note,
                                       "reason": "no Zendesk URL configured"})

@@ -162,7 +162,7 @@ class Poller:
         if not text:
             return False
         email = user.get("EmailAddress") or ""
-        who = Customer(external_ids=[f"rt:{name}"] + ([f"email:{email}"] if email else []),
+        who = Customer(external_ids=[f"rt:{name}"],
                        name=user.get("RealName") or "", email=email)
         ans = answer(self.service, text, who, agent_locale=self.agent_locale)
         self.client.comment(ticket_id, ans.note)

@@ -115,6 +115,10 @@ TEST(Analysis, TyposAndChatSpelling) {
   EXPECT_INTENT(zh("肿么还没发货啊"), "shipping");
   EXPECT_INTENT(en("how do i cancle my order"), "order_cancel");
   EXPECT_INTENT(en("i never recieved my pakage"), "shipping");
+  // Misspelt cue words one edit away from a single cue word are repaired; known words are kept.
+  EXPECT_INTENT(en("my refnud still hasn't come through"), "refund");
+  EXPECT_INTENT(en("what is the termniation fee if I cancel"), "order_cancel");
+  EXPECT_INTENT(en("please delete my acount"), "other");
 }
 
 TEST(Analysis, EnglishIntents) {

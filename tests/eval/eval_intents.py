@@ -14,8 +14,10 @@ Sets:
   en       tests/eval/data/en_intents.jsonl (held-out)
            Both are also split into "tune" and "held" halves the same way; --errors only ever
            prints messages of a "tune" half, so the "held" halves stay unseen.
-  dev-zh, dev-en   tests/eval/dev/*.jsonl: development sets written by the lexicon's author for
+  dev-zh, dev-en   tests/eval/dev/*_dev.jsonl: development sets written by the lexicon's author for
            finding gaps (not held out; --errors prints all of their mistakes)
+  fresh-zh, fresh-en   tests/eval/dev/*_fresh.jsonl: written by the same author after the lexicons
+           were tuned, measured once before any change (a second look at generalisation)
 
 Usage:
   /usr/bin/python3 tests/eval/eval_intents.py [--kefu PATH] [--sets bitext,zh,en] [--errors N]
@@ -228,7 +230,9 @@ def main():
             path = {"zh": os.path.join(HERE, "data", "zh_intents.jsonl"),
                     "en": os.path.join(HERE, "data", "en_intents.jsonl"),
                     "dev-zh": os.path.join(HERE, "dev", "zh_dev.jsonl"),
-                    "dev-en": os.path.join(HERE, "dev", "en_dev.jsonl")}.get(s)
+                    "dev-en": os.path.join(HERE, "dev", "en_dev.jsonl"),
+                    "fresh-zh": os.path.join(HERE, "dev", "zh_fresh.jsonl"),
+                    "fresh-en": os.path.join(HERE, "dev", "en_fresh.jsonl")}.get(s)
             rows = load_jsonl(path) if path else None
             if rows is None:
                 print("== %s: skipped (no data)" % s)

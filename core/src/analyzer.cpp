@@ -52,6 +52,7 @@ struct Settings {
   double complaint_negative = 1.0; // negative evidence of a complaint intent
   double service_anger = 0.6;      // angry evidence of a complaint about the service
   double cue_extra = 0.5;          // weight of an intent's further cues after its strongest one
+  double nb_common = 1.0;          // naive Bayes skips features used by more than this share of intents
   double background_weight = 0.6;  // cues in a clause that is not the ask, when another clause asks
   double early_weight = 0.85;      // cues before the last clause with cues, when no clause asks
 };
@@ -235,6 +236,7 @@ class LexiconReader {
       else if (key == "complaint_negative") s.complaint_negative = v;
       else if (key == "service_anger") s.service_anger = v;
       else if (key == "cue_extra") s.cue_extra = v;
+      else if (key == "nb_common") s.nb_common = v;
       else if (key == "background_weight") s.background_weight = v;
       else if (key == "early_weight") s.early_weight = v;
       else fail(line(kv.first), "unknown setting '" + key + "'");
@@ -359,11 +361,18 @@ void train(Model& m, const TemplateLibrary& lib, Locale locale, const ChineseCon
       }
     }
   }
-  std::unordered_map<Feature, bool> vocab;
-  for (auto& c : counts)
-    for (auto& kv : c) vocab[kv.first] = true;
+  // Vocabulary, without the features most intents use ("the", "吗"): their small differences in
+  // rate between intents are noise, not evidence.
+  std::unordered_map<Feature, std::uint32_t> vocab;  // feature → number of intents using it
+  std::size_t trained = 0;
+  for (std::size_t i = 0; i < kIntentCount; ++i) {
+    trained += m.trained[i];
+    for (auto& kv : counts[i]) ++vocab[kv.first];
+  }
   const double alpha = 0.5, v = static_cast<double>(vocab.size()) + 1;
+  const double common = m.settings.nb_common * static_cast<double>(trained);
   for (auto& kv : vocab) {
+    if (kv.second > common) continue;
     std::array<float, kIntentCount> lp{};
     for (std::size_t i = 0; i < kIntentCount; ++i) {
       auto it = counts[i].find(kv.first);

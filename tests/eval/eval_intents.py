@@ -239,7 +239,7 @@ def main():
                 continue
             res = run_kefu(kefu, rows)
             # Development sets are ours to read in full; the held-out sets only show their tune half.
-            scored = [report(s, rows, res, a.errors if s.startswith("dev") else 0)]
+            scored = [report(s, rows, res, a.errors if s.startswith(("dev", "fresh")) else 0)]
             if a.suggest:
                 suggest_report(s, rows, run_kefu(kefu, rows, "suggest"))
             for r in rows:
@@ -247,10 +247,10 @@ def main():
             for h in ("tune", "held"):
                 idx = [i for i, r in enumerate(rows) if r["half"] == h]
                 brief("%s (%s half)" % (s, h), [rows[i] for i in idx], [res[i] for i in idx],
-                      a.errors if h == "tune" and not s.startswith("dev") else 0)
+                      a.errors if h == "tune" and not s.startswith(("dev", "fresh")) else 0)
             if a.emotion_errors:
                 for r, x in zip(rows, res):
-                    if r.get("emotion") and x.get("emotion") != r["emotion"] and (s.startswith("dev") or r["half"] == "tune"):
+                    if r.get("emotion") and x.get("emotion") != r["emotion"] and (s.startswith(("dev", "fresh")) or r["half"] == "tune"):
                         print("     ≠ [%s→%s] %s   %s" % (r["emotion"], x.get("emotion"), r["text"],
                                                          " ".join(c for c in x.get("cues", []) if c.split(":")[0] in
                                                                   ("angry", "negative", "positive"))))

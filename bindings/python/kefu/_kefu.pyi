@@ -1,12 +1,12 @@
 """Type stubs of kefu's compiled core."""
-from typing import Callable, Mapping, Optional, Sequence, TypedDict, Union, overload
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence, TypedDict, Union, overload
 
 __version__: str
 
 class KefuError(Exception):
     code: str
 
-class Customer(TypedDict, total=False):
+class CustomerContext(TypedDict, total=False):
     name: str
     title: str
     types: Sequence[str]
@@ -134,6 +134,31 @@ class Engine:
         *,
         tone_overrides: str,
     ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        template_dir: Optional[str] = None,
+        bundled: bool = True,
+        max_text_bytes: int = 65536,
+        log_level: str = "warn",
+        *,
+        db_path: str,
+        tone_overrides: str = "",
+    ) -> None: ...
+    # ---- customers and notes ----
+    @property
+    def customers(self) -> CustomerStore: ...
+    @property
+    def db_path(self) -> str: ...
+    def suggest_for_customer(
+        self,
+        text: str,
+        customer: Union[int, str],
+        locale: Optional[str] = None,
+        vars: Optional[Mapping[str, str]] = None,
+        channel: str = "plain",
+        limit: int = 3,
+    ) -> SuggestResult: ...
     def check_tone(
         self,
         draft: str,
@@ -147,7 +172,7 @@ class Engine:
         self,
         text: str,
         locale: Optional[str] = None,
-        customer: Optional[Customer] = None,
+        customer: Optional[CustomerContext] = None,
         vars: Optional[Mapping[str, str]] = None,
         channel: str = "plain",
         limit: int = 3,
@@ -163,6 +188,164 @@ class Engine:
     def subscribe(self, event: str, callback: Callable[[str, str], None]) -> int: ...
     def unsubscribe(self, subscription: int) -> bool: ...
     def set_log_handler(self, handler: Optional[Callable[[str, str], None]], level: str = "info") -> None: ...
+
+# ---- customers and notes ----
+
+CustomerRef = Union[int, str]  # a kefu id, or "kefu:42", an external id ("taobao:nick"), a phone, an email
+
+class Customer:
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def external_ids(self) -> list[str]: ...
+    @property
+    def phones(self) -> list[str]: ...
+    @property
+    def emails(self) -> list[str]: ...
+    @property
+    def phone(self) -> Optional[str]: ...
+    @property
+    def email(self) -> Optional[str]: ...
+    @property
+    def birthday(self) -> str: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def types(self) -> list[str]: ...
+    @property
+    def preferences(self) -> dict[str, list[str]]: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def updated_at(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+
+class Note:
+    @property
+    def id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def pinned(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class SearchHit:
+    @property
+    def kind(self) -> str: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def time(self) -> int: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def score(self) -> float: ...
+
+class SearchIterator(Iterator[SearchHit]):
+    def __iter__(self) -> SearchIterator: ...
+    def __next__(self) -> SearchHit: ...
+
+class ExportIterator(Iterator[str]):
+    def __iter__(self) -> ExportIterator: ...
+    def __next__(self) -> str: ...
+
+class CustomerStore:
+    def find(self, query: str, limit: int = 20) -> list[Customer]: ...
+    def get(self, customer: CustomerRef) -> Optional[Customer]: ...
+    def resolve(self, ref: str) -> Optional[int]: ...
+    def upsert(
+        self,
+        name: str = "",
+        *,
+        title: str = "",
+        external_ids: Union[str, Sequence[str], None] = None,
+        phones: Union[str, Sequence[str], None] = None,
+        emails: Union[str, Sequence[str], None] = None,
+        birthday: str = "",
+        tags: Union[str, Sequence[str], None] = None,
+        preferences: Optional[Mapping[str, Sequence[str]]] = None,
+        locale: str = "",
+    ) -> int: ...
+    def show(self, customer: CustomerRef, today: Optional[str] = None) -> dict[str, Any]: ...
+    def add_note(self, customer: CustomerRef, text: str, author: str = "", pinned: bool = False) -> Note: ...
+    def notes(self, customer: CustomerRef, limit: int = 50) -> list[Note]: ...
+    def search(
+        self, query: str, limit: int = 0, customer: Optional[CustomerRef] = None, page_size: int = 50
+    ) -> SearchIterator: ...
+    def add_purchase(
+        self,
+        customer: CustomerRef,
+        order_id: str,
+        items: Union[str, Sequence[str], None] = None,
+        amount: Optional[float] = None,
+        currency: str = "",
+        time: Any = None,
+        status: str = "",
+    ) -> dict[str, Any]: ...
+    def add_consultation(
+        self,
+        customer: CustomerRef,
+        summary: str,
+        intent: str = "other",
+        channel: str = "",
+        satisfaction: Optional[int] = None,
+        resolved: bool = True,
+        time: Any = None,
+    ) -> dict[str, Any]: ...
+    def add_survey_answer(
+        self,
+        customer: CustomerRef,
+        answer: str = "",
+        score: Optional[int] = None,
+        survey: str = "",
+        question: str = "",
+        time: Any = None,
+    ) -> int: ...
+    def reminders(
+        self,
+        today: Optional[str] = None,
+        birthday_days: int = 7,
+        holiday_days: int = 7,
+        churn_after_days: int = 90,
+        win_back_days: int = 30,
+        arrivals: Optional[Sequence[Mapping[str, Any]]] = None,
+        limit: int = 200,
+        customer: Optional[CustomerRef] = None,
+        locale: Optional[str] = None,
+    ) -> list[dict[str, Any]]: ...
+    def import_file(
+        self,
+        path: str,
+        format: Optional[str] = None,
+        progress: Optional[Callable[[int, int, int], None]] = None,
+    ) -> dict[str, Any]: ...
+    @overload
+    def export(self) -> ExportIterator: ...
+    @overload
+    def export(self, path: str) -> int: ...
+    def forget(self, customer: CustomerRef) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+    @property
+    def note_count(self) -> int: ...
 
 def lint(dir: Optional[str] = None) -> list[Diagnostic]: ...
 def lint_tone(path: Optional[str] = None, packs: bool = False) -> list[Diagnostic]: ...

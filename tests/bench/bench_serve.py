@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,24 @@ def start(cli: str, workers: int):
     return proc, base
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """user+system CPU of a process and its children (the workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid == root_pid or ppid == root_pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def suggest(base: str, body: bytes) -> str:
     req = urllib.request.Request(base + "/v1/suggest", data=body, method="POST",
                                  headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
@@ -120,6 +139,8 @@ def run(cli: str, workers: int, duration: int, connections: int) -> dict:
             f.write(wrk_script(bodies, expected))
             script = f.name
         load_before = os.getloadavg()[0]
+        server_cpu = cpu_seconds(proc.pid)
+        wrk_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
                               "-s", script, base + "/v1/suggest"], capture_output=True, text=True,
                              timeout=duration + 60)
@@ -127,6 +148,9 @@ def run(cli: str, workers: int, duration: int, connections: int) -> dict:
             sys.exit(f"wrk failed: {out.stdout}\n{out.stderr}")
         out = out.stdout
         load_after = os.getloadavg()[0]
+        server_cpu = cpu_seconds(proc.pid) - server_cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wrk_cpu = (after.ru_utime - wrk_cpu.ru_utime) + (after.ru_stime - wrk_cpu.ru_stime)
         os.unlink(script)
     finally:
         proc.terminate()
@@ -137,7 +161,8 @@ def run(cli: str, workers: int, duration: int, connections: int) -> dict:
     return {"workers": workers, "connections": connections, "requests": total, "seconds": micros / 1e6,
             "rps": total / (micros / 1e6), "p50": lat.get("50"), "p90": lat.get("90"), "p99": lat.get("99"),
             "p999": lat.get("99.9"), "checked": checked, "wrong": wrong, "errors": errors,
-            "load": (load_before, load_after)}
+            "load": (load_before, load_after), "server_us": server_cpu / max(total, 1) * 1e6,
+            "wrk_us": wrk_cpu / max(total, 1) * 1e6}
 
 
 def main() -> int:
@@ -161,6 +186,10 @@ def main() -> int:
         print(f"{r['workers']:>7} {r['rps']:>8.0f} {r['p50']:>7.2f} {r['p90']:>7.2f} {r['p99']:>7.2f} {r['p999']:>8.2f} "
               f"{r['checked']:>8} {r['wrong']:>6} {r['errors']:>6}  {r['load'][0]:.2f}→{r['load'][1]:.2f}"
               f"{'':>16}{'met' if ok else 'NOT met'}")
+        cores = os.cpu_count() or 2
+        print(f"{'':>7} CPU per request: service {r['server_us']:.0f} µs, load generator {r['wrk_us']:.0f} µs; "
+              f"{cores} idle cores would serve about {cores * 1e6 / (r['server_us'] + r['wrk_us']):.0f} req/s "
+              f"(an estimate from CPU time, not a measurement)")
     return 0
 
 

@@ -230,6 +230,57 @@ test("a Hong Kong agent sees Traditional Chinese labels (made with OpenCC)", asy
   await context.close();
 });
 
+// Zendesk's ticket sidebar: a stand-in for the ZAF client (what ZAFClient.init() returns in Zendesk)
+// gives the ticket, the requester's comments and the agent's reply draft, and records what the app invokes.
+test("Zendesk ticket sidebar: checks the reply draft as it changes and inserts into the reply", async () => {
+  const context = await browser.newContext({ viewport: { width: 420, height: 1100 } });
+  await context.addInitScript(() => {
+    const handlers = {};
+    window.zafInvoked = [];
+    window.zafEmit = (name, value) => (handlers[name] || []).forEach((fn) => fn(value));
+    window.ZAFClient = { init: () => ({
+      get: async (keys) => ({
+        "currentUser.locale": "en-US",
+        "ticket.requester": { id: 8447388090494, name: "Jane Doe", email: "jane@example.com" },
+        "ticket.comments": [
+          { author: { id: 8447388090494 }, value: "<p>The jacket I received has a broken zipper. This is ridiculous!</p>" },
+          { author: { id: 1 }, value: "<p>Sorry to hear that, let me check.</p>" }],
+        "comment.text": "",
+      }),
+      on: (name, fn) => { (handlers[name] = handlers[name] || []).push(fn); },
+      invoke: async (name, ...args) => { window.zafInvoked.push([name, ...args]); },
+      metadata: async () => ({ settings: {} }),
+    }) };
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${kefuUrl}/sidebar/?origin=https%3A%2F%2Fshop.zendesk.com&app_guid=1#token=${TOKEN}`);
+  await page.locator("body[data-ready='1']").waitFor({ timeout: 30000 });
+  // The agent's language comes from Zendesk (currentUser.locale), the message from the requester's last comment.
+  assert.equal(await page.locator("#suggestions h2").textContent(), "Suggested replies");
+  assert.equal(await page.locator("#message-text").textContent(), "The jacket I received has a broken zipper. This is ridiculous!");
+  assert.ok(await page.locator("#draft-input").isHidden(), "the draft is Zendesk's own reply box");
+  // Insert goes into Zendesk's reply.
+  const first = page.locator("li.suggestion").first();
+  const text = await first.locator(".text").textContent();
+  await first.locator("button.insert").click();
+  await page.waitForFunction(() => window.zafInvoked.length > 0);
+  assert.deepEqual(await page.evaluate(() => window.zafInvoked[0]), ["comment.appendText", text]);
+  const health = await (await fetch(kefuUrl + "/healthz")).json();
+  if (health.capabilities.tone) {
+    // The agent types in Zendesk's reply box: the draft is checked as it changes.
+    await page.evaluate(() => window.zafEmit("comment.text.changed", "<p>No idea. Whatever, not my problem!!!</p>"));
+    await page.locator("#draft-preview mark").first().waitFor({ timeout: 15000 });
+    assert.equal(await page.locator("#draft-preview").textContent(), "No idea. Whatever, not my problem!!!");
+    const categories = await page.locator("#draft-preview mark").evaluateAll((ms) => ms.map((m) => m.dataset.category));
+    assert.ok(categories.includes("cold"), JSON.stringify(categories));
+    await page.screenshot({ path: path.join(shots, "sidebar-zendesk-en.png"), fullPage: true });
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("without the token the sidebar says so and shows nothing", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -70,10 +70,6 @@ std::vector<std::string> python_paths() {
   for (const auto& p : python_paths()) path += (path.empty() ? "" : ":") + p;
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += (path.empty() ? "" : ":") + std::string(old);
   if (!path.empty()) setenv("PYTHONPATH", path.c_str(), 1);
-  // The service reaches the customer archive through this very command (kefu_serve/customers_api.py).
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) setenv("KEFU_CLI_EXE", self.c_str(), 1);
   // The token travels in the environment, not on the command line other users can read in ps.
   if (!a.token.empty()) setenv("KEFU_TOKEN", a.token.c_str(), 1);
 

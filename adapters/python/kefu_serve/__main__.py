@@ -33,7 +33,14 @@ def _make_service(args):
     kwargs = {"bundled": not args.no_bundled}
     if args.templates:
         kwargs["template_dir"] = args.templates
-    engine = kefu.Engine(**kwargs)
+    engine = None
+    if args.db:
+        try:  # the customer archive in process, when this kefu's Python package has it
+            engine = kefu.Engine(**kwargs, db_path=args.db)
+        except TypeError:
+            engine = None
+    if engine is None:
+        engine = kefu.Engine(**kwargs)
     return Service(engine, db=args.db)
 
 

@@ -80,7 +80,7 @@ class Service:
         self.engine = engine if engine is not None else kefu.Engine()
         self.db = db or None
         from . import customers_api
-        self._customers = customers_api.available(self.db)
+        self.customers = customers_api.backend_for(self.engine, self.db)
 
     # ---- what this kefu build offers ----
     @property
@@ -90,7 +90,7 @@ class Service:
     @property
     def has_customers(self) -> bool:
         """The customer archive (kefu_serve.customers_api): a database and the kefu command to reach it."""
-        return bool(self._customers)
+        return self.customers is not None
 
     @property
     def capabilities(self) -> dict:

@@ -11,70 +11,70 @@ The routes answer what the ``kefu`` command prints with ``--json`` (issue 4's co
   helpdesk notes: the first identifier that names a customer gives ``{"customer": card, "reminders"}``;
   ``{"customer": null, "reminders": []}`` when none does.
 
-The Python bindings do not expose the customer archive yet, so this module runs the ``kefu`` command
-(``KEFU_CLI_EXE``, set by ``kefu serve``, or ``kefu`` on PATH) in a subprocess, off the event loop.
-Each call costs a process start and an engine load (a few hundred ms): fine for a profile per
-conversation, not for bulk use (use ``kefu customers import/export`` for that).
+The archive is ``kefu.Engine(db_path=...).customers`` (kefu.CustomerStore), in process; its calls
+release the GIL and run off the event loop. The routes exist only when the service has a database
+(``kefu serve`` passes the global ``--db``; ``python3 -m kefu_serve serve --db PATH``).
 """
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
-import subprocess
+import datetime as dt
 from typing import Optional
 
 from aiohttp import web
 
+import kefu
+
 from .core import BadRequest, dumps
 
-TIMEOUT = 30.0
-
-
-def kefu_executable() -> Optional[str]:
-    exe = os.environ.get("KEFU_CLI_EXE") or os.environ.get("KEFU_CLI")
-    if exe and os.access(exe, os.X_OK):
-        return exe
-    return shutil.which("kefu")
-
-
-def available(db: Optional[str]) -> bool:
-    return bool(db) and kefu_executable() is not None
 
 
 class NotFound(Exception):
     pass
 
 
-def _argv(db: str, args: list) -> list:
-    return [kefu_executable(), "--db", db, *args]
+def _iso(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _result(proc_rc: int, out: bytes, err: bytes) -> dict:
-    if proc_rc == 0:
-        return json.loads(out.decode("utf-8"))
-    message = err.decode("utf-8", "replace").strip().removeprefix("kefu: ")
-    code, _, text = message.partition(": ")
-    if code == "not_found":
-        raise NotFound(text or message)
-    raise BadRequest(text or message, code if code and " " not in code else "invalid_argument")
+class PythonBackend:
+    """engine.customers (kefu.CustomerStore): in process; the GIL is released inside."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except kefu.KefuError as e:
+            if getattr(e, "code", "") == "not_found":
+                raise NotFound(str(e))
+            raise
+
+    def find(self, query: str) -> dict:
+        return {"customers": [c.to_dict() for c in self._call(self.store.find, query, 20)]}
+
+    def show(self, ref: str) -> dict:
+        return self._call(self.store.show, ref)
+
+    def add_note(self, ref: str, text: str, author: str = "", pinned: bool = False) -> dict:
+        return self._call(self.store.add_note, ref, text, author=author, pinned=pinned).to_dict()
+
+    def search(self, query: str) -> dict:
+        hits = self._call(self.store.search, query, limit=20)
+        return {"notes": [{"author": h.author, "customer_id": h.customer_id, "id": h.id, "kind": h.kind,
+                           "pinned": h.pinned, "score": h.score, "text": h.text, "time": _iso(h.time)}
+                          for h in hits]}
+
+    def reminders(self) -> dict:
+        return {"reminders": self._call(self.store.reminders)}
 
 
-def run_sync(db: str, *args: str) -> dict:
-    p = subprocess.run(_argv(db, list(args)), capture_output=True, timeout=TIMEOUT)
-    return _result(p.returncode, p.stdout, p.stderr)
-
-
-async def run(db: str, *args: str) -> dict:
-    p = await asyncio.create_subprocess_exec(*_argv(db, list(args)), stdout=asyncio.subprocess.PIPE,
-                                             stderr=asyncio.subprocess.PIPE)
-    try:
-        out, err = await asyncio.wait_for(p.communicate(), TIMEOUT)
-    except asyncio.TimeoutError:
-        p.kill()
-        raise
-    return _result(p.returncode, out, err)
+def backend_for(engine, db: Optional[str]):
+    """The archive of an engine opened with a database (kefu.Engine(db_path=...)), else None."""
+    if getattr(engine, "db_path", "") and hasattr(engine, "customers"):
+        return PythonBackend(engine.customers)
+    return None
 
 
 def identifiers(who) -> list:
@@ -113,8 +113,8 @@ def profile_for(service, who, basic: Optional[dict]):
     """(card, reminders, suggest context) for the helpdesk adapters; blocking (run it off the loop)."""
     for ident in identifiers(who):
         try:
-            card = run_sync(service.db, "customers", "show", "--json", ident)
-        except (NotFound, BadRequest):
+            card = service.customers.show(ident)
+        except (NotFound, BadRequest, kefu.KefuError):
             continue
         return card, card.get("reminders") or [], suggest_context(card, basic)
     return None, [], basic
@@ -123,8 +123,11 @@ def profile_for(service, who, basic: Optional[dict]):
 def add_routes(app: web.Application) -> None:
     from .app import SERVICE_KEY, json_response, read_json
 
-    def db(request) -> str:
-        return request.app[SERVICE_KEY].db
+    def backend(request):
+        return request.app[SERVICE_KEY].customers
+
+    async def off_loop(fn, *args, **kwargs):
+        return await asyncio.get_running_loop().run_in_executor(None, lambda: fn(*args, **kwargs))
 
     def query(request) -> str:
         q = request.query.get("q", "").strip()
@@ -133,11 +136,11 @@ def add_routes(app: web.Application) -> None:
         return q
 
     async def find(request: web.Request) -> web.Response:
-        return json_response(dumps(await run(db(request), "customers", "find", "--json", query(request))))
+        return json_response(dumps(await off_loop(backend(request).find, query(request))))
 
     async def show(request: web.Request) -> web.Response:
         try:
-            card = await run(db(request), "customers", "show", "--json", request.match_info["customer"])
+            card = await off_loop(backend(request).show, request.match_info["customer"])
         except NotFound as e:
             raise web.HTTPNotFound(reason=str(e))
         return json_response(dumps(card))
@@ -147,29 +150,25 @@ def add_routes(app: web.Application) -> None:
         customer, text = body.get("customer"), body.get("text")
         if not isinstance(customer, (str, int)) or not isinstance(text, str) or not text.strip():
             raise BadRequest('"customer" (an id, external id, phone or email) and "text" are required')
-        args = ["notes", "add", "--json"]
-        if isinstance(body.get("author"), str) and body["author"]:
-            args += ["--author", body["author"]]
-        if body.get("pinned") is True:
-            args.append("--pin")
+        author = body.get("author") if isinstance(body.get("author"), str) else ""
         try:
-            note = await run(db(request), *args, "--", str(customer), text)
+            note = await off_loop(backend(request).add_note, str(customer), text, author, body.get("pinned") is True)
         except NotFound as e:
             raise web.HTTPNotFound(reason=str(e))
         return json_response(dumps(note), status=201)
 
     async def search_notes(request: web.Request) -> web.Response:
-        return json_response(dumps(await run(db(request), "notes", "search", "--json", query(request))))
+        return json_response(dumps(await off_loop(backend(request).search, query(request))))
 
     async def reminders(request: web.Request) -> web.Response:
-        return json_response(dumps(await run(db(request), "reminders", "--json")))
+        return json_response(dumps(await off_loop(backend(request).reminders)))
 
     async def profile(request: web.Request) -> web.Response:
         body = await read_json(request)
         for ident in identifiers(body):
             try:
-                return json_response(dumps(_profile_from(await run(db(request), "customers", "show", "--json", ident))))
-            except (NotFound, BadRequest):
+                return json_response(dumps(_profile_from(await off_loop(backend(request).show, ident))))
+            except (NotFound, BadRequest, kefu.KefuError):
                 continue
         return json_response(dumps(_profile_from(None)))
 

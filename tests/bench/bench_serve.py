@@ -47,8 +47,9 @@ def lua_str(s: str) -> str:
     return f"[{level}[{s}]{level}]"
 
 
-def wrk_script(bodies: list, expected: list) -> str:
-    return f"""
+def wrk_script(bodies: list, expected: list, delay_ms: float = 0.0) -> str:
+    pace = f"function delay() return {delay_ms:.3f} end" if delay_ms > 0 else ""
+    return f"""{pace}
 local messages = {{ {", ".join(lua_str(b) for b in bodies)} }}
 local expected = {{ {", ".join(f"[ {lua_str(e)} ] = true" for e in expected)} }}
 local i = 0
@@ -127,7 +128,7 @@ def suggest(base: str, body: bytes) -> str:
     return urllib.request.urlopen(req, timeout=30).read().decode("utf-8")
 
 
-def run(cli: str, workers: int, duration: int, connections: int) -> dict:
+def run(cli: str, workers: int, duration: int, connections: int, rate: float = 0.0) -> dict:
     proc, base = start(cli, workers)
     try:
         bodies = [json.dumps(m, ensure_ascii=False) for m in MESSAGES]
@@ -136,7 +137,8 @@ def run(cli: str, workers: int, duration: int, connections: int) -> dict:
                 suggest(base, b.encode())
         expected = [suggest(base, b.encode()) for b in bodies]
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as f:
-            f.write(wrk_script(bodies, expected))
+            # Paced: each connection waits so that all of them together offer about `rate` requests/s.
+            f.write(wrk_script(bodies, expected, connections * 1000.0 / rate * 0.93 if rate else 0.0))
             script = f.name
         load_before = os.getloadavg()[0]
         server_cpu = cpu_seconds(proc.pid)
@@ -171,17 +173,25 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--rate", type=float, default=2000,
+                    help="also run paced at about this many requests/s and report latency there (0: skip)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         print("bench_serve: wrk is not installed (Debian package wrk; ./setup.sh test installs it)")
         return 0
     duration = max(1, min(args.duration, 60))
     print(f"kefu serve, POST /v1/suggest on loopback: {len(MESSAGES)} messages (zh-CN, zh-TW, zh-HK, en) in rotation, "
-          f"wrk 1 thread, {args.connections} connections, {duration} s per run; {os.cpu_count()} cores")
+          f"wrk 1 thread, {args.connections} connections, {duration} s per run; {os.cpu_count()} cores; "
+          f"first as fast as it answers, then paced")
     print(f"{'workers':>7} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'p99.9 ms':>8} "
           f"{'checked':>8} {'wrong':>6} {'errors':>6}  load avg (before→after)   target ≥2000 req/s, p99 ≤20 ms")
-    for w in (int(x) for x in args.workers.split(",")):
-        r = run(args.cli, w, duration, args.connections)
+    runs = [(int(w), 0.0) for w in args.workers.split(",")]
+    if args.rate:
+        runs += [(int(w), args.rate) for w in args.workers.split(",")]
+    for w, rate in runs:
+        if rate:
+            print(f"  paced: offering about {rate:.0f} req/s (wrk delay per connection), latency at that load:")
+        r = run(args.cli, w, duration, args.connections, rate)
         ok = r["rps"] >= 2000 and r["p99"] <= 20 and r["wrong"] == 0 and r["errors"] == 0
         print(f"{r['workers']:>7} {r['rps']:>8.0f} {r['p50']:>7.2f} {r['p90']:>7.2f} {r['p99']:>7.2f} {r['p999']:>8.2f} "
               f"{r['checked']:>8} {r['wrong']:>6} {r['errors']:>6}  {r['load'][0]:.2f}→{r['load'][1]:.2f}"

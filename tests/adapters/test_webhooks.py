@@ -243,3 +243,22 @@ def test_signature_helpers_match_documented_examples():
     # Chatwoot: sha256=<hex of HMAC-SHA256("{timestamp}.{body}")>.
     assert signatures.chatwoot_signature("s", "1700000000", body) == "sha256=" + hmac.new(
         b"s", b"1700000000." + body, hashlib.sha256).hexdigest()
+
+
+def test_repeated_deliveries_are_answered_once(kefu, vendor):
+    # Helpdesks retry deliveries, and a captured signed delivery stays fresh for minutes: one note each.
+    cw = load("chatwoot_message_created.json")
+    cw["id"] = 9001
+    zd = load("zendesk_ticket_comment_added.json")
+    zd["event"]["comment"]["id"] = "9002"
+    before = len(vendor.requests)
+    first = post_chatwoot(kefu, cw)
+    again = post_chatwoot(kefu, cw)
+    assert first[1]["posted"] and again[0] == 200 and again[1]["handled"] is False
+    first = post_zendesk(kefu, zd)
+    again = post_zendesk(kefu, zd)
+    assert first[1]["posted"] and again[0] == 200 and again[1]["handled"] is False
+    assert len(vendor.requests) == before + 2
+    cw["id"] = 9003  # a new message in the same conversation is answered
+    assert post_chatwoot(kefu, cw)[1]["posted"]
+    assert len(vendor.requests) == before + 3

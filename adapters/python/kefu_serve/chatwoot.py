@@ -28,7 +28,7 @@ import aiohttp
 from aiohttp import web
 
 from . import signatures
-from .helpdesk import Customer, answer
+from .helpdesk import Customer, SeenSet, answer
 
 log = logging.getLogger("kefu_serve")
 
@@ -90,6 +90,7 @@ async def post_private_note(cfg: dict, account, conversation, content: str) -> d
 
 def add_routes(app: web.Application, cfg: dict, token: str) -> None:
     app[CONFIG_KEY] = cfg
+    seen = SeenSet()
 
     async def webhook(request: web.Request) -> web.Response:
         from .app import SERVICE_KEY, bearer_ok, query_token_ok
@@ -114,6 +115,9 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
         if isinstance(parsed, str):
             return _ignored(parsed)
         account, conversation, text, who = parsed
+        key = f"{account}:{payload.get('id')}"
+        if payload.get("id") is not None and not seen.first_time(key):
+            return _ignored("message already answered (a repeated delivery)")
         service = request.app[SERVICE_KEY]
         # Off the event loop: the customer lookup may take a while.
         ans = await asyncio.get_running_loop().run_in_executor(
@@ -125,6 +129,7 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
             await post_private_note(cfg, account, conversation, ans.note)
         except Exception as e:
             log.warning("posting the note to Chatwoot failed: %s", e)
+            seen.forget(key)  # Chatwoot's retry may succeed
             return _error(502, "upstream", f"posting the note to Chatwoot failed: {e}")
         return web.json_response({"handled": True, "posted": True, "account": account,
                                   "conversation": conversation, "intent": ans.result.get("intent")})

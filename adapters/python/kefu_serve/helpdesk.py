@@ -22,6 +22,28 @@ class Customer:
     phone: str = ""
 
 
+class SeenSet:
+    """The last `size` delivery keys seen: helpdesks retry webhooks (and a replayed signed delivery is
+    still fresh for a few minutes), so each customer message is answered once."""
+
+    def __init__(self, size: int = 10000):
+        from collections import OrderedDict
+        self._keys: "OrderedDict[str, None]" = OrderedDict()
+        self._size = size
+
+    def first_time(self, key: str) -> bool:
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+        return True
+
+    def forget(self, key: str) -> None:
+        self._keys.pop(key, None)
+
+
 @dataclass
 class Answer:
     result: dict           # the suggestions JSON (kefu suggest --json)

@@ -32,7 +32,7 @@ import aiohttp
 from aiohttp import web
 
 from . import signatures
-from .helpdesk import Customer, answer
+from .helpdesk import Customer, SeenSet, answer
 
 log = logging.getLogger("kefu_serve")
 
@@ -93,6 +93,7 @@ async def post_private_comment(cfg: dict, ticket: str, body: str) -> dict:
 
 def add_routes(app: web.Application, cfg: dict, token: str) -> None:
     app[CONFIG_KEY] = cfg
+    seen = SeenSet()
 
     async def webhook(request: web.Request) -> web.Response:
         from .app import SERVICE_KEY, bearer_ok
@@ -117,6 +118,10 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
         if isinstance(parsed, str):
             return web.json_response({"handled": False, "reason": parsed})
         ticket, text, who = parsed
+        comment_id = ((payload.get("event") or {}).get("comment") or {}).get("id")
+        key = f"{payload.get('account_id')}:{ticket}:{comment_id}"
+        if comment_id is not None and not seen.first_time(key):
+            return web.json_response({"handled": False, "reason": "comment already answered (a repeated delivery)"})
         service = request.app[SERVICE_KEY]
         # Off the event loop: the customer lookup may take a while.
         ans = await asyncio.get_running_loop().run_in_executor(
@@ -128,6 +133,7 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
             await post_private_comment(cfg, ticket, ans.note)
         except Exception as e:
             log.warning("posting the comment to Zendesk failed: %s", e)
+            seen.forget(key)  # Zendesk's retry may succeed
             return _error(502, "upstream", f"posting the comment to Zendesk failed: {e}")
         return web.json_response({"handled": True, "posted": True, "ticket": ticket,
                                   "intent": ans.result.get("intent")})

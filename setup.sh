@@ -77,6 +77,7 @@ case "$MODE" in
     ;;
   build)
     install_packages
+    install_node_packages
     configure_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ;;
   test)

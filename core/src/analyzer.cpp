@@ -314,6 +314,7 @@ void compile_matcher(Model& m, bool english) {
       PatternSet::Pattern p;
       p.expression = ph.substr(3);
       p.regex = true;
+      p.caseless = false;
       add(std::move(p), {static_cast<std::uint32_t>(i), 0});
       continue;
     }
@@ -330,6 +331,7 @@ void compile_matcher(Model& m, bool english) {
           whole = true;
         }
         p.expression = folded;
+        p.caseless = false;  // text and cues are both case-folded already
         // English cues start at a word boundary ("pay" in "payment", not in "repay"); "\b" at the end
         // asks for a whole word. Latin words and numbers inside Chinese text match as whole words.
         if (english) {

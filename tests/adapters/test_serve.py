@@ -257,3 +257,14 @@ def test_workers_share_the_port():
     finally:
         code, err = s.stop()
     assert code == 0, err
+
+
+def test_suggest_takes_the_cli_options(server):
+    text = "有点贵，能便宜点吗"
+    context = {"customer": {"name": "王芳"}, "vars": {"shop": "优品旗舰店", "promotion": "满199减30"}}
+    status, body, _ = server.post("/v1/suggest", {"text": text, "locale": "zh-CN", "context": context,
+                                                 "title": "女士", "type": "price_sensitive", "channel": "markdown"})
+    assert status == 200, body
+    assert body == json.loads(cli_json("suggest", "--json", "--locale", "zh-CN", "--context",
+                                       json.dumps(context, ensure_ascii=False), "--title", "女士",
+                                       "--type", "price_sensitive", "--channel", "markdown", text))

@@ -112,12 +112,24 @@ class Service:
         return self.suggest_result(req).to_json()
 
     def suggest_result(self, req: dict):
+        """Takes what `kefu suggest` takes: "customer" and "vars" (or both inside "context", like
+        --context), and "name", "title", "type" like --name, --title, --type."""
         text = _str(req, "text", required=True)
+        context = _obj(req, "context") or {}
+        customer = dict(_obj(context, "customer") or {})
+        customer.update(_obj(req, "customer") or {})
+        for key in ("name", "title"):
+            if _str(req, key):
+                customer[key] = req[key]
+        if _str(req, "type"):
+            customer["types"] = list(customer.get("types") or []) + [req["type"]]
+        variables = _vars(context) or {}
+        variables.update(_vars(req) or {})
         return self.engine.suggest(
             text,
             locale=_str(req, "locale") or None,
-            customer=_obj(req, "customer"),
-            vars=_vars(req),
+            customer=customer or None,
+            vars=variables or None,
             channel=_channel(req),
             limit=_limit(req),
         )

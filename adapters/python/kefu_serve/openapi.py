@@ -52,6 +52,11 @@ _SCHEMAS = {
                      "example": {"order_id": "A-1042", "shop": "优品旗舰店"}},
             "channel": _CHANNEL,
             "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 3},
+            "context": {"type": "object", "description": "{\"customer\": {...}, \"vars\": {...}}, as --context"},
+            "name": {"type": "string", "description": "the customer's name, as --name"},
+            "title": {"type": "string", "description": "form of address, as --title"},
+            "type": {"type": "string", "enum": ["price_sensitive", "quality_seeking", "health_beauty"],
+                     "description": "customer type, as --type"},
         },
     },
     "RenderRequest": {

@@ -119,6 +119,44 @@ bool clause_break(char32_t c) {
          c == '?' || c == ';' || c == '\n' || c == U'～' || c == '~';
 }
 
+std::string trim(std::string_view v) {
+  std::size_t a = 0, b = v.size();
+  while (a < b && v[a] == ' ') ++a;
+  while (b > a && v[b - 1] == ' ') --b;
+  return std::string(v.substr(a, b - a));
+}
+
+// Splits "A|B ~6 C|D" into parts (alternatives each) and the windows between them.
+void split_phrase(const std::string& phrase, std::vector<std::vector<std::string>>& parts,
+                  std::vector<std::uint32_t>& gaps) {
+  std::size_t pos = 0;
+  auto add_part = [&](std::string_view part) {
+    std::vector<std::string> alts;
+    std::size_t a = 0;
+    while (a <= part.size()) {
+      std::size_t bar = part.find('|', a);
+      if (bar == std::string_view::npos) bar = part.size();
+      std::string alt = trim(part.substr(a, bar - a));
+      if (!alt.empty()) alts.push_back(std::move(alt));
+      a = bar + 1;
+    }
+    parts.push_back(std::move(alts));
+  };
+  while (true) {
+    std::size_t t = phrase.find(" ~", pos);
+    std::size_t d = t == std::string::npos ? t : t + 2;
+    std::size_t e = d;
+    while (e != std::string::npos && e < phrase.size() && std::isdigit(static_cast<unsigned char>(phrase[e]))) ++e;
+    if (t == std::string::npos || e == d || e >= phrase.size() || phrase[e] != ' ') {
+      add_part(std::string_view(phrase).substr(pos));
+      return;
+    }
+    add_part(std::string_view(phrase).substr(pos, t - pos));
+    gaps.push_back(static_cast<std::uint32_t>(std::stoul(phrase.substr(d, e - d))));
+    pos = e + 1;
+  }
+}
+
 class LexiconReader {
  public:
   explicit LexiconReader(const SourceFile& f) : file_(f) {}
@@ -210,8 +248,29 @@ class LexiconReader {
         fail(line(kv.second), "the factor of '" + phrase + "' must be positive");
       if (kind == CueKind::negation && (w < 0 || w > 40))
         fail(line(kv.second), "the window of '" + phrase + "' must be 0..40 characters");
+      check_phrase(phrase, line(kv.first));
       model.cues.push_back({kind, target, w, phrase, {}});
     }
+  }
+
+  // A phrase must compile: every part of "A ~N B" has an alternative; a "re:" cue is a valid regex.
+  void check_phrase(const std::string& phrase, int at) {
+    if (phrase.rfind("re:", 0) == 0) {
+      try {
+        PatternSet::Pattern p;
+        p.expression = phrase.substr(3);
+        p.regex = true;
+        PatternSet one({p});
+      } catch (const Error& e) {
+        fail(at, e.what());
+      }
+      return;
+    }
+    std::vector<std::vector<std::string>> parts;
+    std::vector<std::uint32_t> gaps;
+    split_phrase(phrase, parts, gaps);
+    for (const auto& alts : parts)
+      if (alts.empty()) fail(at, "cue '" + phrase + "' has an empty part");
   }
 
   void read_settings(const YAML::Node& n, Settings& s) {
@@ -245,44 +304,6 @@ class LexiconReader {
 
   const SourceFile& file_;
 };
-
-std::string trim(std::string_view v) {
-  std::size_t a = 0, b = v.size();
-  while (a < b && v[a] == ' ') ++a;
-  while (b > a && v[b - 1] == ' ') --b;
-  return std::string(v.substr(a, b - a));
-}
-
-// Splits "A|B ~6 C|D" into parts (alternatives each) and the windows between them.
-void split_phrase(const std::string& phrase, std::vector<std::vector<std::string>>& parts,
-                  std::vector<std::uint32_t>& gaps) {
-  std::size_t pos = 0;
-  auto add_part = [&](std::string_view part) {
-    std::vector<std::string> alts;
-    std::size_t a = 0;
-    while (a <= part.size()) {
-      std::size_t bar = part.find('|', a);
-      if (bar == std::string_view::npos) bar = part.size();
-      std::string alt = trim(part.substr(a, bar - a));
-      if (!alt.empty()) alts.push_back(std::move(alt));
-      a = bar + 1;
-    }
-    parts.push_back(std::move(alts));
-  };
-  while (true) {
-    std::size_t t = phrase.find(" ~", pos);
-    std::size_t d = t == std::string::npos ? t : t + 2;
-    std::size_t e = d;
-    while (e != std::string::npos && e < phrase.size() && std::isdigit(static_cast<unsigned char>(phrase[e]))) ++e;
-    if (t == std::string::npos || e == d || e >= phrase.size() || phrase[e] != ' ') {
-      add_part(std::string_view(phrase).substr(pos));
-      return;
-    }
-    add_part(std::string_view(phrase).substr(pos, t - pos));
-    gaps.push_back(static_cast<std::uint32_t>(std::stoul(phrase.substr(d, e - d))));
-    pos = e + 1;
-  }
-}
 
 bool ascii_word(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c); });

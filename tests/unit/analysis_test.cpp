@@ -230,6 +230,8 @@ TEST(LexiconFormat, ErrorsNameFileAndLine) {
   fails_with("locale: zh-CN\nsettings:\n  speed: 3\n", "bad.yaml:3");
   fails_with("locale: zh-CN\nfocus:\n  就问: 0\n", "bad.yaml:3");
   fails_with("locale: zh-CN\ntopics:\n  Delay!: {还没到: 1}\n", "bad.yaml:3");
+  fails_with("locale: zh-CN\nintents:\n  refund:\n    \"钱 ~3 \": 2\n", "bad.yaml:4");
+  fails_with("locale: zh-CN\nintents:\n  refund:\n    \"re:退(款\": 2\n", "bad.yaml:4");
   fails_with("locale: xx\n", "bad.yaml:1");
   fails_with("locale: zh-CN\nintents: [\n", "bad.yaml:");
 }

@@ -658,9 +658,7 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
     char32_t c = t[i];
     bool brk = clause_break(c) ||
                (c == ' ' && data == Locale::zh_CN && i > 0 && i + 1 < t.size() && t[i - 1] >= 0x80 && t[i + 1] >= 0x80);
-    if (!brk) continue;
-    if (c == '?' || c == U'？') segs.back().ask = true;
-    if (i + 1 < t.size() && segs.back().start <= i) segs.push_back({i + 1});
+    if (brk && i + 1 < t.size() && segs.back().start <= i) segs.push_back({i + 1});
   }
   auto seg_of = [&](std::uint32_t cp) {
     std::size_t lo = 0, hi = segs.size();
@@ -673,11 +671,15 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
   std::vector<std::pair<std::uint32_t, double>> focus;  // (start, weight)
   for (const Hit& h : hits)
     if (m.cues[h.cue].kind == CueKind::focus) focus.emplace_back(h.from, m.cues[h.cue].weight);
-  if (!focus.empty()) {
-    for (auto [at, w] : focus) {
-      std::size_t k = seg_of(at);
-      if (segs[k].start != at) segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(k) + 1, Segment{at});
-    }
+  for (auto [at, w] : focus) {
+    std::size_t k = seg_of(at);
+    if (segs[k].start != at) segs.insert(segs.begin() + static_cast<std::ptrdiff_t>(k) + 1, Segment{at});
+  }
+  // A segment that ends in a question mark asks; so does one with an ask marker.
+  for (std::size_t k = 0; k < segs.size(); ++k) {
+    std::size_t end = k + 1 < segs.size() ? segs[k + 1].start : t.size();
+    while (end > segs[k].start && t[end - 1] == ' ') --end;
+    if (end > segs[k].start && (t[end - 1] == '?' || t[end - 1] == U'？')) segs[k].ask = true;
   }
   for (const Hit& h : hits) {
     const Cue& c = m.cues[h.cue];
@@ -716,8 +718,7 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
     return false;
   };
 
-  // Evidence per intent: the strongest cue counts fully, further cues by `cue_extra`; each distinct
-  // cue counts once (its strongest occurrence). Emotion cues are summed over the whole message.
+  // Topics the message touches (unless negated).
   for (const Hit& h : hits) {
     const Cue& c = m.cues[h.cue];
     if (c.kind != CueKind::topic || negated(h.from)) continue;
@@ -725,6 +726,8 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
     if (std::find(a.topics.begin(), a.topics.end(), name) == a.topics.end()) a.topics.push_back(name);
   }
 
+  // Evidence per intent: the strongest cue counts fully, further cues by `cue_extra`; each distinct
+  // cue counts once (its strongest occurrence). Emotion cues are summed over the whole message.
   struct Counted {
     std::size_t cue;
     double weight;

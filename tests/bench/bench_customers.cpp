@@ -327,8 +327,9 @@ void compare_tokenizers(const std::string& dir, std::size_t n) {
 
 int main(int argc, char** argv) {
   std::size_t customers = 1000000, notes = 5000000, queries = 2000, compare = 100000;
+  SqliteStoreOptions store_options;
   std::string dir = "/tmp/kefu-bench-customers";
-  bool keep = false;
+  bool keep = false, only_search = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -344,12 +345,17 @@ int main(int argc, char** argv) {
     else if (a == "--compare") compare = std::stoul(next());
     else if (a == "--dir") dir = next();
     else if (a == "--keep") keep = true;
+    else if (a == "--mmap-mib") store_options.mmap_bytes = std::stoll(next()) * 1024 * 1024;
+    else if (a == "--cache-mib") store_options.cache_kib = std::stoi(next()) * 1024;
+    else if (a == "--search-only") only_search = true;
     else {
       std::fprintf(stderr,
-                   "usage: kefu_bench_customers [--customers N] [--notes N] [--queries N] [--compare N] [--dir PATH] [--keep]\n");
+                   "usage: kefu_bench_customers [--customers N] [--notes N] [--queries N] [--compare N] [--dir PATH] [--keep]\n"
+                   "                            [--mmap-mib N] [--cache-mib N] [--search-only]\n");
       return 2;
     }
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures as they come, also into a file
   std::filesystem::create_directories(dir);
   const std::string tag = std::to_string(customers) + "-" + std::to_string(notes);
   const std::string db = dir + "/bench-" + tag + ".db";
@@ -367,7 +373,7 @@ int main(int argc, char** argv) {
     std::printf("generated the files in %.1f s\n", micros(t0) / 1e6);
   }
 
-  auto store = open_customer_store(db);
+  auto store = open_customer_store(db, store_options);
   if (!reuse) {
     std::printf("\nimport (one transaction per 20,000 rows, through CustomerStore::import_file; rows/s by wall clock and by CPU time):\n");
     auto timed = [&](const char* what, const std::string& file, const char* note) {
@@ -392,6 +398,7 @@ int main(int argc, char** argv) {
 
   Rng r;
   r.g.seed(99);
+  if (!only_search) {
   std::printf("\nlookups (%zu each, random customers):\n", queries);
   time_each(queries, [&](std::size_t) { store->by_external_id("taobao:user" + std::to_string(1 + r.pick(customers))); })
       .print("by external id (full customer)", "median ≤ 20 µs");
@@ -417,6 +424,7 @@ int main(int argc, char** argv) {
   })
       .print("profile card", "≤ 200 µs");
 
+  }
   std::printf("\nfull-text search over %zu notes + consultations (20 results, ranked):\n", notes);
   const std::vector<std::string> zh = {"尺码偏小", "洗后起球", "纯棉", "退货", "顺丰", "送券", "羊毛围巾", "起球", "色差", "朝阳区"};
   const std::vector<std::string> tw = {"退貨", "尺碼偏小", "喜歡藍色"};
@@ -439,6 +447,7 @@ int main(int argc, char** argv) {
     s.print("one character (LIKE scan, newest first)");
   }
 
+  if (only_search) return 0;
   std::printf("\ncare reminders over the whole archive:\n");
   time_each(5, [&](std::size_t i) {
     ReminderOptions o;

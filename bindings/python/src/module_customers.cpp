@@ -14,6 +14,7 @@
 #include "kefu/customer_store.hpp"
 #include "kefu/engine.hpp"
 #include "kefu/error.hpp"
+#include "kefu/text.hpp"
 #include "module.hpp"
 
 namespace py = pybind11;
@@ -323,12 +324,7 @@ void bind_customers(py::module_& m) {
             SearchOptions o;
             o.limit = page_size ? page_size : 50;
             if (!customer.is_none()) o.customer = customer_ref(s, customer);
-            {
-              py::gil_scoped_release release;  // errors (empty query...) now, not at the first next()
-              SearchOptions probe = o;
-              probe.limit = 1;
-              s.search(query, probe);
-            }
+            check_text(query, 1024, false, "query");  // errors now, not at the first next()
             return SearchIterator(s, query, o, limit);
           },
           py::arg("query"), py::arg("limit") = 0, py::arg("customer") = py::none(), py::arg("page_size") = 50,

@@ -39,8 +39,9 @@ ForgetReport SqliteCustomerStore::do_forget(CustomerId id) {
     return r;
   });
   // Merge the full-text segments: deleted entries are dropped only when the segments holding
-  // them are rewritten.
-  sql::retry(c, [&] {
+  // them are rewritten (unless FTS5's secure-delete, SQLite 3.42+, removed them already). This
+  // rewrites the whole index: seconds for a small shop, most of a minute for 5 million notes.
+  if (!fts_secure_delete()) sql::retry(c, [&] {
     sql::Txn txn(c, true);
     if (report.notes) c.exec("INSERT INTO notes_fts(notes_fts) VALUES ('optimize')");
     if (report.consultations) c.exec("INSERT INTO consultations_fts(consultations_fts) VALUES ('optimize')");

@@ -548,6 +548,22 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   });
 
   // ---- this thread: batches → one write transaction each ----
+  // Checkpoint less often while importing: each checkpoint copies and syncs every page the last
+  // batches touched, and index pages are touched again and again.
+  {
+    auto lock = lock_writer();
+    writer_conn().exec("PRAGMA wal_autocheckpoint=16384");
+  }
+  struct RestoreCheckpoints {
+    SqliteCustomerStore& store;
+    ~RestoreCheckpoints() {
+      try {
+        auto lock = store.lock_writer();
+        store.writer_conn().exec("PRAGMA wal_autocheckpoint=1000");
+      } catch (...) {
+      }
+    }
+  } restore{*this};
   auto problem = [&](std::size_t line, std::string msg) {
     if (report.problems.size() < options.max_problems) report.problems.push_back({line, std::move(msg)});
   };
@@ -603,6 +619,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   reader_thread.join();
   if (reader_error) std::rethrow_exception(reader_error);
   report.problems.insert(report.problems.begin(), header_problems.begin(), header_problems.end());
+  if (report.notes_added || report.consultations_added) tidy_index(report.notes_added, report.consultations_added);
   if (options.progress && report.rows == 0) options.progress({0, size, 0, 0});
   if (log())
     log()->info("imported {} rows: {} customers created, {} updated, {} unchanged, {} failed", report.rows,

@@ -169,6 +169,24 @@ void SqliteCustomerStore::index_new(sql::Conn& c, std::int64_t notes_after, std:
       .run();
 }
 
+void SqliteCustomerStore::tidy_index(std::size_t notes_added, std::size_t consultations_added) {
+  write([&](sql::Conn& c) {
+    auto tidy = [&](const char* table, const char* id_sql, std::size_t added, const char* optimize, const char* merge) {
+      if (!added) return;
+      auto total = static_cast<std::size_t>(c.scalar(id_sql));
+      c.exec(added * 4 >= total ? optimize : merge);
+      (void)table;
+    };
+    tidy("notes", "SELECT coalesce(max(id), 0) FROM notes", notes_added,
+         "INSERT INTO notes_fts(notes_fts) VALUES ('optimize')",
+         "INSERT INTO notes_fts(notes_fts, rank) VALUES ('merge', 4000)");
+    tidy("consultations", "SELECT coalesce(max(id), 0) FROM consultations", consultations_added,
+         "INSERT INTO consultations_fts(consultations_fts) VALUES ('optimize')",
+         "INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('merge', 4000)");
+    return 0;
+  });
+}
+
 // ---- orders ----
 
 Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& in, bool* inserted) {

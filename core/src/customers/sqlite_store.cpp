@@ -144,6 +144,15 @@ SqliteCustomerStore::SqliteCustomerStore(const std::string& path, const SqliteSt
   writer_options.cache_kib = std::max(conn_options_.cache_kib, 64 * 1024);
   writer_ = std::make_unique<sql::Conn>(path, writer_options);
   migrate(*writer_, to_simplified_);
+  if (!memory_ && sqlite3_libversion_number() >= 3042000) {
+    // FTS5 can drop a deleted row's entries from the index at once: forget need not merge it all.
+    write([&](sql::Conn& c) {
+      c.exec("INSERT INTO notes_fts(notes_fts, rank) VALUES ('secure-delete', 1)");
+      c.exec("INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('secure-delete', 1)");
+      return 0;
+    });
+    fts_secure_delete_ = true;
+  }
   if (log()) log()->info("customer database open (schema {})", kSchemaVersion);
   if (log()) log()->debug("customer database at {}", path);
 }

@@ -135,6 +135,11 @@ class SqliteCustomerStore final : public CustomerStore {
                                    std::optional<std::int64_t> source_key, bool* inserted, bool index = true);
   /// Adds notes and consultations with ids above these to the full-text index.
   void index_new(sql::Conn& c, std::int64_t notes_after, std::int64_t consultations_after);
+  /// After an import: merges the full-text segments it wrote (all of them into one when the import
+  /// brought a good part of the index), so that searches visit few segments.
+  void tidy_index(std::size_t notes_added, std::size_t consultations_added);
+  /// FTS5 removes deleted entries at once (SQLite 3.42+ 'secure-delete'); otherwise forget merges.
+  bool fts_secure_delete() const { return fts_secure_delete_; }
   SurveyAnswer add_survey_answer_in(sql::Conn& c, CustomerId id, const SurveyAnswer& a,
                                     std::optional<std::int64_t> source_key, bool* inserted);
 
@@ -155,6 +160,7 @@ class SqliteCustomerStore final : public CustomerStore {
   std::unique_ptr<sql::Conn> writer_;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<sql::Conn>> pool_;
+  bool fts_secure_delete_ = false;
 };
 
 }  // namespace kefu::customers

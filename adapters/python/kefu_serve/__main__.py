@@ -137,7 +137,8 @@ def cmd_rt_poll(args) -> int:
     from . import rt
     client = rt.RTClient(args.url, user=args.user, password=args.password, token=args.rt_token)
     poller = rt.Poller(client, _make_service(args), state_file=args.state, queue=args.queue,
-                       agent_locale=args.agent_locale, skip_users=set(args.skip_user or []))
+                       agent_locale=args.agent_locale, skip_users=set(args.skip_user or []),
+                       from_start=args.from_start)
     if args.once:
         n = poller.poll_once()
         print(f"kefu rt-poll: commented on {n} new message(s)", file=sys.stderr)
@@ -179,6 +180,8 @@ def main(argv=None) -> int:
     r.add_argument("--state", default=_env("KEFU_RT_STATE"), help="file remembering the last transaction seen")
     r.add_argument("--interval", type=float, default=10.0, help="seconds between polls")
     r.add_argument("--once", action="store_true", help="poll once and exit")
+    r.add_argument("--from-start", action="store_true",
+                   help="without a state file, answer every message RT already has (default: only new ones)")
     r.add_argument("--skip-user", action="append", help="never answer this RT user's messages (repeatable)")
     r.add_argument("--agent-locale", default=_env("KEFU_AGENT_LOCALE"))
     _add_engine_options(r)

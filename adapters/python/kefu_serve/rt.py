@@ -74,6 +74,19 @@ class RTClient:
     def get(self, path: str, **query):
         return self.request("GET", path, query=query or None)
 
+    def last_transaction_id(self, pages: int = 10) -> int:
+        """The newest customer-message transaction this user can see (REST2 drops the ones it may not
+        see after paging, so a page can come back short or empty)."""
+        query = "ObjectType = 'RT::Ticket' AND (Type = 'Create' OR Type = 'Correspond')"
+        for page in range(1, pages + 1):
+            res = self.get("/transactions", query=query, orderby="id", order="DESC", per_page=100, page=page)
+            items = res.get("items") or []
+            if items:
+                return max(int(i["id"]) for i in items)
+            if page >= int(float(res.get("pages") or 1)):
+                break
+        return 0
+
     def search_transactions(self, after_id: int, per_page: int = 100) -> list:
         """Create and Correspond transactions on tickets with id > after_id, oldest first."""
         query = (f"ObjectType = 'RT::Ticket' AND id > {int(after_id)} AND "
@@ -117,7 +130,8 @@ class Poller:
     """Polls RT for new customer messages and comments kefu's suggestions on their tickets."""
 
     def __init__(self, client: RTClient, service: Service, *, state_file: Optional[str] = None,
-                 queue: Optional[str] = None, agent_locale: Optional[str] = None, skip_users: set = frozenset()):
+                 queue: Optional[str] = None, agent_locale: Optional[str] = None, skip_users: set = frozenset(),
+                 from_start: bool = False):
         self.client = client
         self.service = service
         self.state_file = state_file
@@ -125,13 +139,20 @@ class Poller:
         self.agent_locale = agent_locale
         self.skip_users = set(skip_users)
         self._users: dict = {}
-        self.last_id = self._load_state()
+        self.last_id = self._load_state(from_start)
 
-    def _load_state(self) -> int:
+    def _load_state(self, from_start: bool) -> int:
+        """Where the last run stopped; on a first run, now (an RT with years of tickets gets no flood
+        of comments on old messages) unless from_start."""
         if self.state_file and os.path.exists(self.state_file):
             with open(self.state_file, encoding="utf-8") as f:
                 return int(json.load(f).get("last_transaction", 0))
-        return 0
+        if from_start:
+            return 0
+        self.last_id = self.client.last_transaction_id()
+        log.info("first run: answering messages after RT transaction %s", self.last_id)
+        self._save_state()
+        return self.last_id
 
     def _save_state(self) -> None:
         if not self.state_file:

@@ -175,8 +175,8 @@ def rt():
     instance.stop()
 
 
-def run_poller(rt, state):
-    env = dict(os.environ, KEFU_DB="")
+def run_poller(rt, state, db=""):
+    env = dict(os.environ, KEFU_DB=db)
     out = subprocess.run([sys.executable, "-m", "kefu_serve", "rt-poll", "--url", rt.url, "--user", KEFU_USER,
                           "--password", KEFU_PASSWORD, "--state", str(state), "--once"],
                          capture_output=True, timeout=300, env=env)
@@ -243,12 +243,19 @@ def test_customer_mail_gets_a_comment_with_suggestions(rt, tmp_path):
             assert expected.suggestions[0].template_id not in message
 
 
-def test_english_customer_gets_english_labels(rt, tmp_path):
-    run_poller(rt, tmp_path / "state.json")  # first run: from now on
+def test_english_customer_gets_english_labels_and_her_profile(rt, tmp_path):
+    # Jane is in kefu's customer archive: the comment carries her profile card.
+    import kefu
+    db = str(tmp_path / "kefu.db")
+    store = kefu.Engine(db_path=db).customers
+    store.upsert("Jane Doe", emails="jane@example.com", tags=["quality_seeking", "vip"])
+    store.add_note("jane@example.com", "Prefers e-mail; bought the navy jacket in October")
+    run_poller(rt, tmp_path / "state.json", db)  # first run: from now on
     rt.mail("Jane Doe <jane@example.com>", "Broken zipper", "The jacket I received has a broken zipper. I want a refund!")
     ticket = rt.get("/tickets?query=" + urllib.parse.quote("Requestor.EmailAddress = 'jane@example.com'"))["items"][0]["id"]
-    run_poller(rt, tmp_path / "state.json")
+    run_poller(rt, tmp_path / "state.json", db)
     comments = kefu_comments(rt, ticket)
     assert len(comments) == 1
     note = rt.transaction_text(comments[0]["id"])
     assert "Suggested replies" in note
+    assert "Customer profile: Jane Doe" in note and "quality_seeking" in note

@@ -258,4 +258,4 @@ def test_english_customer_gets_english_labels_and_her_profile(rt, tmp_path):
     assert len(comments) == 1
     note = rt.transaction_text(comments[0]["id"])
     assert "Suggested replies" in note
-    assert "Customer profile: Jane Doe" in note and "quality_seeking" in note
+    assert "Customer profile: Jane Doe" in note and "quality-seeking" in note and "VIP" in note

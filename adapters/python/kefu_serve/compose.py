@@ -104,7 +104,7 @@ def value_names(locale: str) -> dict:
         src = root / "i18n" / ("en.json" if loc == "en" else "zh-CN.json")
         if src.is_file():
             names = {k: v for k, v in json.loads(src.read_text(encoding="utf-8")).items()
-                     if k.startswith(("intent_", "emotion_", "stage_", "care_"))}
+                     if k.startswith(("intent_", "emotion_", "stage_", "care_", "tag_"))}
             if loc in ("zh-TW", "zh-HK"):
                 keys = list(names)
                 converted = to_traditional("\n".join(names[k] for k in keys), loc).split("\n")
@@ -118,7 +118,7 @@ def _name(kind: str, value, locale: str) -> str:
     return value_names(locale).get(f"{kind}_{value}", str(value))
 
 
-def _lines_profile(card: Optional[dict], lab: dict) -> list:
+def _lines_profile(card: Optional[dict], lab: dict, loc: str) -> list:
     if not card:
         return []
     who = card.get("name") or card.get("id") or ""
@@ -127,9 +127,9 @@ def _lines_profile(card: Optional[dict], lab: dict) -> list:
     tags = card.get("tags") or []
     if isinstance(types, str):
         types = [types]
-    marks = [str(t) for t in list(types) + list(tags) if t]
+    marks = [_name("tag", t, loc) for t in dict.fromkeys(list(types) + list(tags)) if t]
     if marks:
-        bits.append("(" + ", ".join(dict.fromkeys(marks)) + ")")
+        bits.append("(" + ", ".join(marks) + ")")
     for key in ("last_purchase", "last_complaint", "satisfaction_trend"):
         value = card.get(key)
         if isinstance(value, dict):
@@ -164,7 +164,7 @@ def note_text(result: dict, *, locale: Optional[str] = None, card: Optional[dict
            f"{lab['emotion']} {_name('emotion', result.get('emotion', '?'), loc)} · " \
            f"{lab['stage']} {_name('stage', result.get('stage', '?'), loc)}"
     lines = [f"**{head}**" if markdown else head]
-    lines += _lines_profile(card, lab)
+    lines += _lines_profile(card, lab, loc)
     lines += _lines_reminders(reminders or [], lab, loc)
     suggestions = result.get("suggestions") or []
     if suggestions:

@@ -455,14 +455,12 @@ CustomerId SqliteCustomerStore::upsert_prepared(sql::Conn& c, const Prepared& p,
   created = changed = false;
   if (p.keys.empty() && p.name.empty())
     throw Error(ErrorCode::invalid_argument, "a customer needs a name, an external id, a phone or an email");
-  // Known already? The first identifier usually tells (an import row's external id).
+  // Known already, by any identifier? (Point lookups: cheaper than a savepoint, which would copy
+  // every page the insert touches into the statement journal.)
   std::optional<CustomerId> target;
-  if (!p.keys.empty()) target = lookup_key(c, p.keys.front().key);
+  for (const auto& k : p.keys)
+    if ((target = lookup_key(c, k.key))) break;
   if (!target) {
-    // Claim every identifier for a new customer in one go; if one is taken after all, undo and
-    // update the customer that has it.
-    c.q("SAVEPOINT kefu_new_customer")->run();
-    Timestamp now = now_seconds();
     json ids = json::array();
     for (const auto& k : p.keys) ids.push_back(k.key);
     {
@@ -471,24 +469,14 @@ CustomerId SqliteCustomerStore::upsert_prepared(sql::Conn& c, const Prepared& p,
           "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)");
       st->bind(1, p.name).bind(2, p.name_key).bind(3, p.title).bind(4, p.birthday).bind(5, p.birthday_md);
       st->bind(6, p.locale).bind(7, p.tags ? *p.tags : std::string("[]")).bind(8, p.prefs_json ? *p.prefs_json : std::string("{}"));
-      st->bind(9, now).bind(10, ids.dump()).run();
+      st->bind(9, now_seconds()).bind(10, ids.dump()).run();
     }
     CustomerId id = c.last_id();
-    bool all_new = true;
-    for (std::size_t i = 0; i < p.keys.size() && all_new; ++i) {
-      auto ins = c.q("INSERT OR IGNORE INTO identifiers(key, customer_id) VALUES (?1, ?2)");
-      all_new = ins->bind(1, p.keys[i].key).bind(2, id).run() > 0;
-    }
-    if (all_new) {
-      if (p.preferences && !p.preferences->empty()) write_preferences(c, id, *p.preferences);
-      c.q("RELEASE kefu_new_customer")->run();
-      created = changed = true;
-      return id;
-    }
-    c.q("ROLLBACK TO kefu_new_customer")->run();
-    c.q("RELEASE kefu_new_customer")->run();
-    for (const auto& k : p.keys)
-      if ((target = lookup_key(c, k.key))) break;
+    for (const auto& k : p.keys)  // all free: checked above, under the write lock
+      c.q("INSERT INTO identifiers(key, customer_id) VALUES (?1, ?2)")->bind(1, k.key).bind(2, id).run();
+    if (p.preferences && !p.preferences->empty()) write_preferences(c, id, *p.preferences);
+    created = changed = true;
+    return id;
   }
   changed = update_prepared(c, *target, p, conflicts, *this, to_simplified_);
   return *target;

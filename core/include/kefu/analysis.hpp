@@ -32,8 +32,12 @@ struct Analysis {
 class ChineseConverters;
 class TemplateLibrary;
 
-/// Analyses a message with the lexicons in templates/analysis/ plus a naive Bayes model trained
-/// at load time from the example messages of the template packs. Thread-safe after construction.
+/// Analyses a message with the lexicons in templates/analysis/ (format: templates/analysis/README.md)
+/// plus a naive Bayes model trained at load time from the example messages of the template packs.
+/// The text is folded once (NFKC, case, Traditional → Simplified); cues are weighed by clause (the
+/// clause that asks counts most; focus markers such as "就问下" move the weight), negations turn
+/// cues around, English cue words are repaired when misspelt by one letter. Thread-safe after
+/// construction; both locales' models are built in parallel.
 class Analyzer {
  public:
   struct Lexicon;  // defined in the implementation

@@ -50,9 +50,14 @@ struct SuggestResult {
 
 class TemplateLibrary;
 
-/// Scores templates against a message: the analysed intents, similarity to each template's
-/// example messages (tf-idf over character bigrams / words, through an inverted index), the
-/// stage, customer type and emotion each template is written for. Thread-safe after construction.
+/// Scores templates against a message: the analysed intents; tf-idf similarity (character uni- and
+/// bigrams for Chinese, words and word pairs for English, through inverted indexes) to the
+/// template's nearest example message and to the template as a whole; the stage, customer types and
+/// moods each template is written for. The training standard's rules are built in: an angry
+/// customer gets the complaint flow (templates tagged `complaint_flow`, written for angry customers,
+/// or apologising) first, scaled by how well each template's intent fits; a price-sensitive customer
+/// gets the value-for-money scripts (tag `value`); templates tagged with a topic of the message
+/// (Analysis::topics) are preferred. Thread-safe after construction.
 class Ranker {
  public:
   Ranker(const TemplateLibrary& library, const ChineseConverters& chinese);

@@ -633,8 +633,9 @@ Analysis Analyzer::analyze(std::string_view text, Locale locale) const {
       for (std::size_t j = 0; j < hits.size() && !drop[i]; ++j) {
         if (i == j || !contains_span(hits[j], hits[i])) continue;
         CueKind kj = m.cues[hits[j].cue].kind;
-        if (kj == CueKind::ask || kj == CueKind::focus) {  // "是不是", "要不要": questions, not negations
-          if (ki == CueKind::negation) drop[i] = true;
+        if (kj == CueKind::ask || kj == CueKind::focus) {
+          // "是不是", "值不值": a question, neither a negation nor a complaint ("不值")
+          if (ki == CueKind::negation || (kj == CueKind::ask && ki == CueKind::emotion)) drop[i] = true;
           continue;
         }
         if (kj != CueKind::intent && kj != CueKind::emotion) continue;

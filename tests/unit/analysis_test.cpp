@@ -150,6 +150,17 @@ TEST(Analysis, Emotions) {
   EXPECT_EQ(en("Love it, thank you so much!").emotion, Emotion::positive);
 }
 
+TEST(Analysis, QuestionsAreNotComplaints) {
+  // Before a purchase "质量好吗" asks about quality; "值不值" asks, it does not say "不值".
+  auto q = zh("质量好吗");
+  EXPECT_INTENT(q, "product_info");
+  EXPECT_EQ(q.emotion, Emotion::neutral);
+  EXPECT_EQ(zh("这个值不值这个价").emotion, Emotion::neutral);
+  EXPECT_NE(zh("不喜欢").emotion, Emotion::positive);
+  EXPECT_INTENT(zh("掉色吗"), "product_info");
+  EXPECT_INTENT(zh("掉色了"), "quality_complaint");
+}
+
 TEST(Analysis, StageFollowsIntent) {
   EXPECT_EQ(zh("能便宜点吗").stage, Stage::pre_sale);
   EXPECT_EQ(zh("付款一直失败怎么办").stage, Stage::in_sale);

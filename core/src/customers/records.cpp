@@ -171,11 +171,10 @@ void SqliteCustomerStore::index_new(sql::Conn& c, std::int64_t notes_after, std:
 
 void SqliteCustomerStore::tidy_index(std::size_t notes_added, std::size_t consultations_added) {
   write([&](sql::Conn& c) {
-    auto tidy = [&](const char* table, const char* id_sql, std::size_t added, const char* optimize, const char* merge) {
+    auto tidy = [&](const char*, const char* id_sql, std::size_t added, const char* optimize, const char* merge) {
       if (!added) return;
       auto total = static_cast<std::size_t>(c.scalar(id_sql));
       c.exec(added * 4 >= total ? optimize : merge);
-      (void)table;
     };
     tidy("notes", "SELECT coalesce(max(id), 0) FROM notes", notes_added,
          "INSERT INTO notes_fts(notes_fts) VALUES ('optimize')",
@@ -185,6 +184,14 @@ void SqliteCustomerStore::tidy_index(std::size_t notes_added, std::size_t consul
          "INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('merge', 4000)");
     return 0;
   });
+  // A merge rewrites much of the index through the write-ahead log: copy it back and shrink the log
+  // now (best effort: a reader on an old snapshot may keep it until later).
+  auto lock = lock_writer();
+  try {
+    sql::Stmt st(writer_conn().raw(), "PRAGMA wal_checkpoint(TRUNCATE)");
+    st.step();
+  } catch (const sql::Busy&) {
+  }
 }
 
 // ---- orders ----

@@ -142,6 +142,12 @@ static void on_import_progress(unsigned long long bytes_read, unsigned long long
   (void)bytes_total;
 }
 
+/* Disposes the previous result: every kefu_buf a call fills is the caller's to free. */
+static kefu_buf *fresh(kefu_buf *b) {
+  kefu_buf_dispose(b);
+  return b;
+}
+
 static void test_customers(void) {
   char db[256], csv[300], exported[300], side[300];
   kefu_engine_options opts = KEFU_ENGINE_OPTIONS_INIT;
@@ -160,7 +166,7 @@ static void test_customers(void) {
 
   /* without a database the customer calls say so */
   CHECK(kefu_engine_open(&engine, NULL) == KEFU_OK);
-  CHECK(kefu_customer_find(&buf, engine, "x", 0) == KEFU_EINVALID);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "x", 0) == KEFU_EINVALID);
   kefu_engine_free(engine);
   engine = NULL;
 
@@ -179,89 +185,89 @@ static void test_customers(void) {
   fclose(f);
   iopts.progress = on_import_progress;
   iopts.payload = &committed;
-  CHECK(kefu_customer_import(&buf, engine, csv, &iopts) == KEFU_OK);
+  CHECK(kefu_customer_import(fresh(&buf), engine, csv, &iopts) == KEFU_OK);
   CHECK(contains(buf.ptr, "\"customers_created\":2"));
   CHECK(contains(buf.ptr, "\"failed\":1"));
   CHECK(contains(buf.ptr, "\"line\":4"));
   CHECK(committed == 3);
-  CHECK(kefu_customer_import(&buf, engine, csv, NULL) == KEFU_OK); /* again: nothing new */
+  CHECK(kefu_customer_import(fresh(&buf), engine, csv, NULL) == KEFU_OK); /* again: nothing new */
   CHECK(contains(buf.ptr, "\"customers_created\":0"));
   CHECK(contains(buf.ptr, "\"unchanged\":2"));
-  CHECK(kefu_customer_import(&buf, engine, "/no/such/file.csv", NULL) == KEFU_EIO);
+  CHECK(kefu_customer_import(fresh(&buf), engine, "/no/such/file.csv", NULL) == KEFU_EIO);
   iopts.version = 99;
-  CHECK(kefu_customer_import(&buf, engine, csv, &iopts) == KEFU_EUNSUPPORTED);
+  CHECK(kefu_customer_import(fresh(&buf), engine, csv, &iopts) == KEFU_EUNSUPPORTED);
 
   /* every lookup path */
-  CHECK(kefu_customer_find(&buf, engine, "13800138000", 0) == KEFU_OK);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "13800138000", 0) == KEFU_OK);
   CHECK(contains(buf.ptr, "\"name\":\"王芳\""));
   CHECK(contains(buf.ptr, "\"phone\":\"+8613800138000\""));
   CHECK(contains(buf.ptr, "\"external_ids\":[\"taobao:wangfang88\"]"));
-  CHECK(kefu_customer_find(&buf, engine, "WANG.FANG@example.com", 0) == KEFU_OK);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "WANG.FANG@example.com", 0) == KEFU_OK);
   CHECK(contains(buf.ptr, "\"email\":\"wang.fang@example.com\""));
-  CHECK(kefu_customer_find(&buf, engine, "jane", 5) == KEFU_OK);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "jane", 5) == KEFU_OK);
   CHECK(contains(buf.ptr, "zendesk:456"));
-  CHECK(kefu_customer_find(&buf, engine, "nobody", 0) == KEFU_OK);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "nobody", 0) == KEFU_OK);
   CHECK(contains(buf.ptr, "{\"customers\":[]}"));
-  CHECK(kefu_customer_find(&buf, engine, "\xff", 0) == KEFU_EUTF8);
-  CHECK(kefu_customer_find(&buf, engine, NULL, 0) == KEFU_EINVALID);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "\xff", 0) == KEFU_EUTF8);
+  CHECK(kefu_customer_find(fresh(&buf), engine, NULL, 0) == KEFU_EINVALID);
 
-  CHECK(kefu_customer_upsert(&buf, engine, "{\"name\":\"陳大文\",\"external_ids\":[\"taobao:chan\"],\"locale\":\"zh-TW\"}") == KEFU_OK);
+  CHECK(kefu_customer_upsert(fresh(&buf), engine, "{\"name\":\"陳大文\",\"external_ids\":[\"taobao:chan\"],\"locale\":\"zh-TW\"}") == KEFU_OK);
   CHECK(contains(buf.ptr, "\"locale\":\"zh-TW\""));
-  CHECK(kefu_customer_upsert(&buf, engine, "{\"phones\":[\"not a phone\"]}") == KEFU_EINVALID);
-  CHECK(kefu_customer_upsert(&buf, engine, "{oops") == KEFU_EPARSE);
+  CHECK(kefu_customer_upsert(fresh(&buf), engine, "{\"phones\":[\"not a phone\"]}") == KEFU_EINVALID);
+  CHECK(kefu_customer_upsert(fresh(&buf), engine, "{oops") == KEFU_EPARSE);
 
   /* notes and search */
-  CHECK(kefu_note_add(&buf, engine, "taobao:wangfang88", "喜欢蓝色，穿M码，上次退货因为尺码偏小", "小美", 1) == KEFU_OK);
+  CHECK(kefu_note_add(fresh(&buf), engine, "taobao:wangfang88", "喜欢蓝色，穿M码，上次退货因为尺码偏小", "小美", 1) == KEFU_OK);
   CHECK(contains(buf.ptr, "\"pinned\":true"));
-  CHECK(kefu_note_add(&buf, engine, "taobao:chan", "顧客說退貨太麻煩了", NULL, 0) == KEFU_OK);
-  CHECK(kefu_note_add(&buf, engine, "taobao:nobody", "x", NULL, 0) == KEFU_ENOTFOUND);
-  CHECK(kefu_note_add(&buf, engine, "taobao:chan", "", NULL, 0) == KEFU_EEMPTY);
+  CHECK(kefu_note_add(fresh(&buf), engine, "taobao:chan", "顧客說退貨太麻煩了", NULL, 0) == KEFU_OK);
+  CHECK(kefu_note_add(fresh(&buf), engine, "taobao:nobody", "x", NULL, 0) == KEFU_ENOTFOUND);
+  CHECK(kefu_note_add(fresh(&buf), engine, "taobao:chan", "", NULL, 0) == KEFU_EEMPTY);
   CHECK(events.notes_added == 2);
-  CHECK(kefu_note_search(&buf, engine, "退货", NULL) == KEFU_OK);
+  CHECK(kefu_note_search(fresh(&buf), engine, "退货", NULL) == KEFU_OK);
   CHECK(contains(buf.ptr, "喜欢蓝色"));
   CHECK(contains(buf.ptr, "退貨太麻煩")); /* Simplified finds Traditional */
   sopts.customer = "taobao:chan";
   sopts.limit = 5;
-  CHECK(kefu_note_search(&buf, engine, "退货", &sopts) == KEFU_OK);
+  CHECK(kefu_note_search(fresh(&buf), engine, "退货", &sopts) == KEFU_OK);
   CHECK(!contains(buf.ptr, "喜欢蓝色"));
-  CHECK(kefu_note_search(&buf, engine, " ", NULL) == KEFU_EEMPTY);
+  CHECK(kefu_note_search(fresh(&buf), engine, " ", NULL) == KEFU_EEMPTY);
 
   /* records, profile card, reminders */
-  CHECK(kefu_customer_add_record(&buf, engine, "13800138000",
+  CHECK(kefu_customer_add_record(fresh(&buf), engine, "13800138000",
                                  "{\"type\":\"order\",\"order_id\":\"T1\",\"items\":[\"碎花连衣裙\"],\"amount\":299,\"time\":\"2026-05-01\"}") == KEFU_OK);
   CHECK(contains(buf.ptr, "\"added\":true"));
-  CHECK(kefu_customer_add_record(&buf, engine, "13800138000",
+  CHECK(kefu_customer_add_record(fresh(&buf), engine, "13800138000",
                                  "{\"type\":\"order\",\"order_id\":\"T1\",\"items\":[\"碎花连衣裙\"],\"amount\":299,\"time\":\"2026-05-01\"}") == KEFU_OK);
   CHECK(contains(buf.ptr, "\"added\":false"));
-  CHECK(kefu_customer_add_record(&buf, engine, "13800138000",
+  CHECK(kefu_customer_add_record(fresh(&buf), engine, "13800138000",
                                  "{\"type\":\"consultation\",\"intent\":\"quality_complaint\",\"summary\":\"起球\",\"resolved\":false}") == KEFU_OK);
-  CHECK(kefu_customer_add_record(&buf, engine, "13800138000", "{\"type\":\"consultation\",\"intent\":\"nonsense\"}") == KEFU_EPARSE);
-  CHECK(kefu_customer_add_record(&buf, engine, "13800138000", "{\"type\":\"gift\"}") == KEFU_EPARSE);
-  CHECK(kefu_customer_show(&buf, engine, "taobao:wangfang88", NULL) == KEFU_OK);
+  CHECK(kefu_customer_add_record(fresh(&buf), engine, "13800138000", "{\"type\":\"consultation\",\"intent\":\"nonsense\"}") == KEFU_EPARSE);
+  CHECK(kefu_customer_add_record(fresh(&buf), engine, "13800138000", "{\"type\":\"gift\"}") == KEFU_EPARSE);
+  CHECK(kefu_customer_show(fresh(&buf), engine, "taobao:wangfang88", NULL) == KEFU_OK);
   CHECK(contains(buf.ptr, "\"purchase_count\":1"));
   CHECK(contains(buf.ptr, "\"order_id\":\"T1\""));
   CHECK(contains(buf.ptr, "\"open_problems\":[{"));
   CHECK(contains(buf.ptr, "\"reason\":\"recent_complaint\""));
-  CHECK(kefu_customer_show(&buf, engine, "taobao:nobody", NULL) == KEFU_ENOTFOUND);
-  CHECK(kefu_reminder_list(&buf, engine, "{\"today\":\"2026-04-30\",\"birthday_days\":7}") == KEFU_OK);
+  CHECK(kefu_customer_show(fresh(&buf), engine, "taobao:nobody", NULL) == KEFU_ENOTFOUND);
+  CHECK(kefu_reminder_list(fresh(&buf), engine, "{\"today\":\"2026-04-30\",\"birthday_days\":7}") == KEFU_OK);
   CHECK(contains(buf.ptr, "\"kind\":\"birthday\""));
   CHECK(contains(buf.ptr, "\"template_id\":\"care.birthday"));
-  CHECK(kefu_reminder_list(&buf, engine, NULL) == KEFU_OK);
-  CHECK(kefu_reminder_list(&buf, engine, "{\"today\":\"someday\"}") == KEFU_EINVALID);
-  CHECK(kefu_reminder_list(&buf, engine, "[") == KEFU_EPARSE);
+  CHECK(kefu_reminder_list(fresh(&buf), engine, NULL) == KEFU_OK);
+  CHECK(kefu_reminder_list(fresh(&buf), engine, "{\"today\":\"someday\"}") == KEFU_EINVALID);
+  CHECK(kefu_reminder_list(fresh(&buf), engine, "[") == KEFU_EPARSE);
 
   /* export, forget */
-  CHECK(kefu_customer_export(&buf, engine, exported) == KEFU_OK);
+  CHECK(kefu_customer_export(fresh(&buf), engine, exported) == KEFU_OK);
   CHECK(contains(buf.ptr, "\"customers\":3"));
-  CHECK(kefu_customer_forget(&buf, engine, "taobao:wangfang88") == KEFU_OK);
+  CHECK(kefu_customer_forget(fresh(&buf), engine, "taobao:wangfang88") == KEFU_OK);
   CHECK(contains(buf.ptr, "\"forgotten\":true"));
   CHECK(contains(buf.ptr, "\"notes\":1"));
-  CHECK(kefu_customer_forget(&buf, engine, "taobao:wangfang88") == KEFU_ENOTFOUND);
-  CHECK(kefu_customer_find(&buf, engine, "13800138000", 0) == KEFU_OK);
+  CHECK(kefu_customer_forget(fresh(&buf), engine, "taobao:wangfang88") == KEFU_ENOTFOUND);
+  CHECK(kefu_customer_find(fresh(&buf), engine, "13800138000", 0) == KEFU_OK);
   CHECK(contains(buf.ptr, "{\"customers\":[]}"));
   CHECK(events.updated > 0);
-  CHECK(kefu_customer_forget(&buf, NULL, "x") == KEFU_EINVALID);
-  CHECK(kefu_customer_forget(&buf, engine, NULL) == KEFU_EINVALID);
+  CHECK(kefu_customer_forget(fresh(&buf), NULL, "x") == KEFU_EINVALID);
+  CHECK(kefu_customer_forget(fresh(&buf), engine, NULL) == KEFU_EINVALID);
 
   /* the version-1 option struct (no db_path) still opens */
   {
@@ -270,7 +276,7 @@ static void test_customers(void) {
     v1.version = 1;
     v1.db_path = "ignored by version 1";
     CHECK(kefu_engine_open(&old, &v1) == KEFU_OK);
-    CHECK(kefu_customer_find(&buf, old, "x", 0) == KEFU_EINVALID);
+    CHECK(kefu_customer_find(fresh(&buf), old, "x", 0) == KEFU_EINVALID);
     kefu_engine_free(old);
   }
 

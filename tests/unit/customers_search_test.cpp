@@ -126,3 +126,35 @@ TEST_F(CustomerSearch, BadQueries) {
   EXPECT_THROW(store->add_note(a, {std::string(70000, 'x')}), Error);
   EXPECT_THROW(store->add_note(999, {"x"}), Error);
 }
+
+TEST(CustomerSearchNumbers, OrderAndTicketNumbersFoundExactly) {
+  TempDir dir;
+  auto store = open_customer_store(dir.file("n.db"));
+  CustomerId id = store->upsert(fields("A", {"t:a"}));
+  for (int i = 0; i < 600; ++i) store->add_note(id, {"订单号" + std::to_string(100000 + i) + " 已发货"});
+  auto ticket = store->add_note(id, {"Customer asked about ticket 31337 (a refund)"}).id;
+  auto only = [&](const std::string& q) {
+    std::vector<std::string> texts;
+    for (const auto& h : store->search(q, [] {
+           SearchOptions o;
+           o.limit = 1000;
+           return o;
+         }()))
+      texts.push_back(h.text);
+    return texts;
+  };
+  ASSERT_EQ(store->search("ticket 31337").size(), 1u);
+  EXPECT_EQ(store->search("ticket 31337")[0].id, ticket);
+  EXPECT_TRUE(store->search("ticket 31338").empty());
+  EXPECT_EQ(only("订单号100123"), std::vector<std::string>{"订单号100123 已发货"});
+  EXPECT_EQ(only("100123"), std::vector<std::string>{"订单号100123 已发货"});
+  // A selective digit run: every row checked for the other terms too.
+  auto some = only("已发货 1001");
+  EXPECT_EQ(some.size(), 100u);  // 100100 .. 100199
+  for (const auto& t : some) EXPECT_NE(t.find("1001"), std::string::npos) << t;
+  EXPECT_TRUE(only("已收货 1001").empty());
+  // A digit run in every note: the whole query goes to the index instead.
+  auto many = store->search("发货 100");
+  EXPECT_EQ(many.size(), 20u);
+  for (const auto& h : many) EXPECT_NE(h.text.find("100"), std::string::npos);
+}

@@ -48,6 +48,41 @@ std::vector<Term> split_terms(std::string_view query, const ChineseConverter* t2
   return terms;
 }
 
+// Order and ticket numbers are what agents search for most: a term such as "ticket 31337" or
+// "单号4242）" is a phrase of ten trigrams, most of them in a quarter of all notes, and FTS5 walks
+// them all. Its run of digits (with a neighbouring character: "号4242)") is rare: the digit runs
+// of the query are looked up first, and each row checked for all the terms; when the digits match
+// too many rows, the whole query goes to the index instead.
+constexpr std::size_t kProbeRows = 300;
+
+std::string digit_probe(const std::vector<Term>& terms) {
+  std::string q;
+  for (const auto& t : terms) {
+    if (t.chars < 2) continue;
+    std::string run, best;
+    for (char ch : t.folded + " ") {
+      if (ch >= '0' && ch <= '9') {
+        run += ch;
+      } else {
+        if (run.size() > best.size()) best = run;
+        run.clear();
+      }
+    }
+    if (best.size() < 3) continue;  // terms without digits are left to the check on each row
+    // The digits with the character on each side (not a space): "号4242)" rather than "4242",
+    // which would also match 14242, 42421...
+    std::u32string f = decode_utf8(t.folded);
+    std::u32string digits = decode_utf8(best);
+    std::size_t at = f.find(digits);
+    std::size_t from = at, to = at + digits.size();
+    if (from > 0 && f[from - 1] != ' ') --from;
+    if (to < f.size() && f[to] != ' ') ++to;
+    if (!q.empty()) q += " AND ";
+    q += '"' + encode_utf8(f.substr(from, to - from)) + '"';
+  }
+  return q;
+}
+
 std::string fts_query(const std::vector<Term>& terms) {
   std::string q;
   for (const auto& t : terms) {
@@ -106,6 +141,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
   if (terms.empty()) throw Error(ErrorCode::empty, "query is empty");
   const std::size_t want = options.offset + (options.limit ? options.limit : 20);
   const std::string match = fts_query(terms);
+  const std::string probe = digit_probe(terms);
   const Timestamp now = now_seconds();
   const std::size_t candidates = std::max<std::size_t>(64, want * 3);
 
@@ -161,37 +197,48 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
         }
       }
     } else if (!match.empty()) {
-      if (options.notes) {
+      // FTS query → ids, newest first; each row read, checked against every term, kept.
+      // verify_all: check every term on the row (a probe query), else only one-character terms
+      // (the index answered the others exactly).
+      auto from_index = [&](const char* fts_sql, const char* row_sql, auto&& make_hit, const std::string& query,
+                            std::size_t limit, bool verify_all, std::size_t& fetched) {
         std::vector<std::int64_t> ids;
         {
-          auto st = c.q("SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
-          st->bind(1, match).bind(2, candidates);
+          auto st = c.q(fts_sql);
+          st->bind(1, query).bind(2, limit);
           while (st->step()) ids.push_back(st->i64(0));
         }
+        fetched = ids.size();
+        std::vector<SearchHit> out;
+        if (verify_all && fetched >= limit) return out;  // a probe that is not selective: not worth reading
         for (auto id : ids) {
-          auto st = c.q("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE id = ?1");
+          auto st = c.q(row_sql);
           st->bind(1, id);
           if (!st->step()) continue;
-          SearchHit h = note_hit(*st);
-          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h));
+          SearchHit h = make_hit(*st);
+          if (contains_all(h.text, terms, 1, verify_all ? SIZE_MAX : 1, to_simplified_)) out.push_back(std::move(h));
         }
-      }
-      if (options.consultations) {
-        std::vector<std::int64_t> ids;
-        {
-          auto st = c.q(
-              "SELECT rowid FROM consultations_fts WHERE consultations_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
-          st->bind(1, match).bind(2, candidates);
-          while (st->step()) ids.push_back(st->i64(0));
+        return out;
+      };
+      auto run = [&](const char* fts_sql, const char* row_sql, auto&& make_hit) {
+        std::size_t fetched = 0;
+        if (!probe.empty()) {
+          // A selective digit run first, the whole terms checked on each row; the full phrase query
+          // only if the digits alone match too many rows.
+          auto hits = from_index(fts_sql, row_sql, make_hit, probe, kProbeRows, true, fetched);
+          if (fetched < kProbeRows) {
+            for (auto& h : hits) keep(std::move(h));
+            return;
+          }
         }
-        for (auto id : ids) {
-          auto st = c.q("SELECT id, customer_id, channel, time, summary FROM consultations WHERE id = ?1");
-          st->bind(1, id);
-          if (!st->step()) continue;
-          SearchHit h = consultation_hit(*st);
-          if (contains_all(h.text, terms, 1, 1, to_simplified_)) keep(std::move(h));
-        }
-      }
+        for (auto& h : from_index(fts_sql, row_sql, make_hit, match, candidates, false, fetched)) keep(std::move(h));
+      };
+      if (options.notes)
+        run("SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            "SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE id = ?1", note_hit);
+      if (options.consultations)
+        run("SELECT rowid FROM consultations_fts WHERE consultations_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            "SELECT id, customer_id, channel, time, summary FROM consultations WHERE id = ?1", consultation_hit);
     } else {
       // Only one-character terms: scan, newest first, for any written form of each term.
       std::string where;

@@ -33,12 +33,45 @@ constexpr std::size_t kMaxLineBytes = 1 << 20;
 
 // ---- reading rows ----
 
+enum class Kind { customer, order, note, consultation, survey };
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::customer: return "customer";
+    case Kind::order: return "order";
+    case Kind::note: return "note";
+    case Kind::consultation: return "consultation";
+    case Kind::survey: return "survey";
+  }
+  return "customer";
+}
+
+std::optional<Kind> kind_of(const json& j) {
+  if (j.contains("type") && j["type"].is_string()) {
+    std::string t = j["type"].get<std::string>();
+    if (t == "customer") return Kind::customer;
+    if (t == "order" || t == "purchase") return Kind::order;
+    if (t == "note") return Kind::note;
+    if (t == "consultation") return Kind::consultation;
+    if (t == "survey" || t == "survey_answer") return Kind::survey;
+    return std::nullopt;
+  }
+  if (j.contains("order_id")) return Kind::order;
+  if (j.contains("summary") || j.contains("intent")) return Kind::consultation;
+  if (j.contains("answer") || j.contains("question") || j.contains("survey")) return Kind::survey;
+  if (j.contains("text") || j.contains("note")) return Kind::note;
+  return Kind::customer;
+}
+
 /// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
 struct Row {
   std::size_t line = 0;
   json fields;
   std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
   std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
+  Kind kind = Kind::customer;
+  bool known_kind = false;            // `kind` is set (an unknown "type" leaves it unset)
+  bool nested = false;                // a customer line carrying records (the export form)
 };
 
 class LineReader {
@@ -104,36 +137,6 @@ bool read_csv_record(LineReader& r, std::vector<std::string>& fields, std::size_
   }
   fields.push_back(std::move(cur));
   return true;
-}
-
-enum class Kind { customer, order, note, consultation, survey };
-
-const char* kind_name(Kind k) {
-  switch (k) {
-    case Kind::customer: return "customer";
-    case Kind::order: return "order";
-    case Kind::note: return "note";
-    case Kind::consultation: return "consultation";
-    case Kind::survey: return "survey";
-  }
-  return "customer";
-}
-
-std::optional<Kind> kind_of(const json& j) {
-  if (j.contains("type") && j["type"].is_string()) {
-    std::string t = j["type"].get<std::string>();
-    if (t == "customer") return Kind::customer;
-    if (t == "order" || t == "purchase") return Kind::order;
-    if (t == "note") return Kind::note;
-    if (t == "consultation") return Kind::consultation;
-    if (t == "survey" || t == "survey_answer") return Kind::survey;
-    return std::nullopt;
-  }
-  if (j.contains("order_id")) return Kind::order;
-  if (j.contains("summary") || j.contains("intent")) return Kind::consultation;
-  if (j.contains("answer") || j.contains("question") || j.contains("survey")) return Kind::survey;
-  if (j.contains("text") || j.contains("note")) return Kind::note;
-  return Kind::customer;
 }
 
 // Columns each kind of CSV may have.
@@ -280,6 +283,7 @@ struct Importer {
     if (created) ++n.created;
     else if (changed) ++n.updated;
     else ++n.unchanged;
+    if (prepared) return;  // no records on this line (the reading thread looked)
     // A customer line may carry its records (the export form).
     auto nested = [&](const char* key, auto&& fn) {
       if (!j.contains(key) || j[key].is_null()) return;
@@ -369,9 +373,8 @@ struct Importer {
   }
 
   void row(const Row& r) {
-    auto kind = kind_of(r.fields);
-    if (!kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
-    switch (*kind) {
+    if (!r.known_kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
+    switch (r.kind) {
       case Kind::customer: customer(r.fields, r.line, r.prepared); break;
       case Kind::order: order(r.fields, std::nullopt); break;
       case Kind::note: note(r.fields, std::nullopt); break;
@@ -449,6 +452,9 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         auto kind = kind_of(row.fields);
         bool nested = row.fields.contains("notes") || row.fields.contains("orders") || row.fields.contains("purchases") ||
                       row.fields.contains("consultations") || row.fields.contains("survey_answers");
+        row.known_kind = kind.has_value();
+        row.kind = kind.value_or(Kind::customer);
+        row.nested = nested;
         if (kind == Kind::customer && !nested) {
           try {
             row.prepared = prepare(customer_fields(row.fields, "line " + std::to_string(row.line)));
@@ -592,7 +598,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
           } catch (const Error& e) {
             if (e.code() == ErrorCode::io || e.code() == ErrorCode::storage) throw;  // the database, not the row
             ++n.failed;
-            n.problems.push_back({r.line, std::string(kind_name(kind_of(r.fields).value_or(Kind::customer))) + ": " + e.what()});
+            n.problems.push_back({r.line, std::string(kind_name(r.kind)) + ": " + e.what()});
           }
         }
         index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement

@@ -362,6 +362,9 @@ Prepared prepare_impl(const CustomerFields& f, const ChineseConverter* t2s) {
     p.preferences = clean_prefs(*f.preferences);
     p.prefs_json = prefs_json(*p.preferences).dump();
   }
+  json ids = json::array();
+  for (const auto& k : p.keys) ids.push_back(k.key);
+  p.ids_json = ids.dump();
   return p;
 }
 
@@ -461,15 +464,13 @@ CustomerId SqliteCustomerStore::upsert_prepared(sql::Conn& c, const Prepared& p,
   for (const auto& k : p.keys)
     if ((target = lookup_key(c, k.key))) break;
   if (!target) {
-    json ids = json::array();
-    for (const auto& k : p.keys) ids.push_back(k.key);
     {
       auto st = c.q(
           "INSERT INTO customers(name, name_key, title, birthday, birthday_md, locale, tags, preferences, ids, created_at, "
           "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)");
       st->bind(1, p.name).bind(2, p.name_key).bind(3, p.title).bind(4, p.birthday).bind(5, p.birthday_md);
       st->bind(6, p.locale).bind(7, p.tags ? *p.tags : std::string("[]")).bind(8, p.prefs_json ? *p.prefs_json : std::string("{}"));
-      st->bind(9, now_seconds()).bind(10, ids.dump()).run();
+      st->bind(9, now_seconds()).bind(10, p.ids_json).run();
     }
     CustomerId id = c.last_id();
     for (const auto& k : p.keys)  // all free: checked above, under the write lock

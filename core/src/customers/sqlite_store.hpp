@@ -29,6 +29,7 @@ struct Prepared {
   std::optional<std::string> tags;  // JSON
   std::optional<Preferences> preferences;
   std::optional<std::string> prefs_json;
+  std::string ids_json;  // the keys, as the customer row lists them
 };
 
 class SqliteCustomerStore final : public CustomerStore {

@@ -116,15 +116,6 @@ class ToneReport:
     def to_json(self) -> str: ...
 
 class Engine:
-    @overload
-    def __init__(
-        self,
-        template_dir: Optional[str] = None,
-        bundled: bool = True,
-        max_text_bytes: int = 65536,
-        log_level: str = "warn",
-    ) -> None: ...
-    @overload
     def __init__(
         self,
         template_dir: Optional[str] = None,
@@ -132,17 +123,7 @@ class Engine:
         max_text_bytes: int = 65536,
         log_level: str = "warn",
         *,
-        tone_overrides: str,
-    ) -> None: ...
-    @overload
-    def __init__(
-        self,
-        template_dir: Optional[str] = None,
-        bundled: bool = True,
-        max_text_bytes: int = 65536,
-        log_level: str = "warn",
-        *,
-        db_path: str,
+        db_path: str = "",
         tone_overrides: str = "",
     ) -> None: ...
     # ---- customers and notes ----

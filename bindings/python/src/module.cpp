@@ -12,19 +12,22 @@
 namespace py = pybind11;
 using namespace kefu;
 
-namespace {
+PyCallable::PyCallable(py::object f)
+    : fn(new py::object(std::move(f)), [](py::object* o) {
+        py::gil_scoped_acquire gil;
+        delete o;
+      }) {}
 
-// Holds a Python callable so that it is copied and destroyed only with the GIL held.
-struct PyCallable {
-  std::shared_ptr<py::object> fn;
-  explicit PyCallable(py::object f)
-      : fn(new py::object(std::move(f)), [](py::object* o) {
-          py::gil_scoped_acquire gil;
-          delete o;
-        }) {}
-};
+LogLevel log_level_arg(const std::string& level) {
+  static const std::map<std::string, LogLevel> levels = {
+      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+      {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
+  auto it = levels.find(level);
+  if (it == levels.end()) throw Error(ErrorCode::invalid_argument, "unknown log level '" + level + "'");
+  return it->second;
+}
 
-std::optional<Locale> opt_locale(const std::optional<std::string>& s) {
+std::optional<Locale> locale_arg(const std::optional<std::string>& s) {
   if (!s || s->empty()) return std::nullopt;
   return parse_locale(*s);
 }
@@ -44,6 +47,8 @@ Variables vars_arg(const std::optional<py::dict>& d) {
   }
   return v;
 }
+
+namespace {
 
 CustomerContext customer_arg(const py::object& c) {
   CustomerContext ctx;
@@ -137,27 +142,25 @@ PYBIND11_MODULE(_kefu, m) {
       .def("__str__", &Diagnostic::to_string);
 
   py::class_<Engine>(m, "Engine")
+      // One constructor for every option; the parts (tone, customers) add methods, not constructors.
       .def(py::init([](std::optional<std::string> template_dir, bool bundled, std::size_t max_text_bytes,
-                       const std::string& log_level) {
+                       const std::string& log_level, const std::string& db_path, const std::string& tone_overrides) {
              EngineOptions o;
              if (template_dir) o.template_dir = *template_dir;
              o.bundled_templates = bundled;
              o.max_text_bytes = max_text_bytes;
-             static const std::map<std::string, LogLevel> levels = {
-                 {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
-                 {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
-             auto it = levels.find(log_level);
-             if (it == levels.end()) throw Error(ErrorCode::invalid_argument, "unknown log level '" + log_level + "'");
-             o.log_level = it->second;
+             o.log_level = log_level_arg(log_level);
+             o.db_path = db_path;
+             o.tone_overrides = tone_overrides;
              py::gil_scoped_release release;
              return std::make_unique<Engine>(o);
            }),
            py::arg("template_dir") = py::none(), py::arg("bundled") = true, py::arg("max_text_bytes") = 64 * 1024,
-           py::arg("log_level") = "warn")
+           py::arg("log_level") = "warn", py::kw_only(), py::arg("db_path") = "", py::arg("tone_overrides") = "")
       .def(
           "analyze",
           [](const Engine& e, const std::string& text, std::optional<std::string> locale) {
-            auto loc = opt_locale(locale);
+            auto loc = locale_arg(locale);
             py::gil_scoped_release release;
             return e.analyze(text, loc);
           },
@@ -167,7 +170,7 @@ PYBIND11_MODULE(_kefu, m) {
           [](const Engine& e, const std::string& text, std::optional<std::string> locale, py::object customer,
              std::optional<py::dict> vars, const std::string& channel, std::size_t limit) {
             SuggestRequest req;
-            auto loc = opt_locale(locale);
+            auto loc = locale_arg(locale);
             req.locale = loc ? *loc : guess_locale(text);
             req.customer = customer_arg(customer);
             req.vars = vars_arg(vars);
@@ -192,7 +195,7 @@ PYBIND11_MODULE(_kefu, m) {
       .def(
           "templates",
           [](const Engine& e, std::optional<std::string> locale) {
-            auto loc = opt_locale(locale);
+            auto loc = locale_arg(locale);
             py::list out;
             for (const auto& t : e.templates().all()) {
               if (loc && t.locale != data_locale(*loc)) continue;
@@ -231,12 +234,7 @@ PYBIND11_MODULE(_kefu, m) {
       .def(
           "set_log_handler",
           [](Engine& e, py::object fn, const std::string& level) {
-            static const std::map<std::string, LogLevel> levels = {
-                {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
-                {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
-            auto it = levels.find(level);
-            if (it == levels.end()) throw Error(ErrorCode::invalid_argument, "unknown log level '" + level + "'");
-            e.set_log_level(it->second);
+            e.set_log_level(log_level_arg(level));
             if (fn.is_none()) {
               e.set_log_handler(nullptr);
               return;

@@ -22,15 +22,6 @@ using namespace kefu;
 
 namespace {
 
-LogLevel level_arg(const std::string& level) {
-  static const std::map<std::string, LogLevel> levels = {
-      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
-      {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
-  auto it = levels.find(level);
-  if (it == levels.end()) throw Error(ErrorCode::invalid_argument, "unknown log level '" + level + "'");
-  return it->second;
-}
-
 py::object json_loads(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
 
 // A customer reference: an int (kefu id) or a str (kefu id, external id, phone, email).
@@ -481,22 +472,8 @@ void bind_customers(py::module_& m) {
         return s.note_count();
       });
 
-  // Engine(..., *, db_path=PATH[, tone_overrides=PATH]) and engine.customers.
+  // engine.customers (Engine(..., db_path=PATH) names the database).
   auto engine = py::reinterpret_borrow<py::class_<Engine>>(m.attr("Engine"));
-  engine.def(py::init([](std::optional<std::string> template_dir, bool bundled, std::size_t max_text_bytes,
-                         const std::string& log_level, const std::string& db_path, const std::string& tone_overrides) {
-               EngineOptions o;
-               if (template_dir) o.template_dir = *template_dir;
-               o.bundled_templates = bundled;
-               o.max_text_bytes = max_text_bytes;
-               o.log_level = level_arg(log_level);
-               o.db_path = db_path;
-               o.tone_overrides = tone_overrides;
-               py::gil_scoped_release release;
-               return std::make_unique<Engine>(o);
-             }),
-             py::arg("template_dir") = py::none(), py::arg("bundled") = true, py::arg("max_text_bytes") = 64 * 1024,
-             py::arg("log_level") = "warn", py::kw_only(), py::arg("db_path"), py::arg("tone_overrides") = "");
   engine.def_property_readonly(
       "customers",
       [](const Engine& e) -> CustomerStore& {
@@ -511,14 +488,10 @@ void bind_customers(py::module_& m) {
          std::optional<py::dict> vars, const std::string& channel, std::size_t limit) {
         SuggestRequest req;
         req.customer_ref = py::str(customer);
-        if (locale && !locale->empty()) req.locale = parse_locale(*locale);
-        else req.locale = guess_locale(text);
-        if (vars)
-          for (auto item : *vars)
-            if (!item.second.is_none()) req.vars[py::str(item.first)] = py::str(item.second);
-        auto ch = parse_channel(channel);
-        if (!ch) throw Error(ErrorCode::unsupported, "unknown channel '" + channel + "' (plain, markdown, html)");
-        req.channel = *ch;
+        auto loc = locale_arg(locale);
+        req.locale = loc ? *loc : guess_locale(text);
+        req.vars = vars_arg(vars);
+        req.channel = channel_arg(channel);
         req.limit = limit;
         py::gil_scoped_release release;
         return e.suggest(text, req);

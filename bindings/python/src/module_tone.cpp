@@ -16,15 +16,6 @@ using namespace kefu;
 
 namespace {
 
-LogLevel log_level_arg(const std::string& level) {
-  static const std::map<std::string, LogLevel> levels = {
-      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
-      {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
-  auto it = levels.find(level);
-  if (it == levels.end()) throw Error(ErrorCode::invalid_argument, "unknown log level '" + level + "'");
-  return it->second;
-}
-
 // customer: None, the customer's message (str), or an Analysis from Engine.analyze().
 ToneContext tone_context(const std::optional<std::string>& locale, const py::object& customer,
                          const std::string& channel) {
@@ -34,9 +25,7 @@ ToneContext tone_context(const std::optional<std::string>& locale, const py::obj
   else if (py::isinstance<Analysis>(customer)) ctx.customer = customer.cast<Analysis>();
   else if (!customer.is_none())
     throw Error(ErrorCode::invalid_argument, "customer must be the customer's message (str) or an Analysis");
-  auto ch = parse_channel(channel);
-  if (!ch) throw Error(ErrorCode::unsupported, "unknown channel '" + channel + "' (plain, markdown, html)");
-  ctx.channel = *ch;
+  ctx.channel = channel_arg(channel);
   return ctx;
 }
 
@@ -80,20 +69,6 @@ void bind_tone(py::module_& m) {
       });
 
   auto engine = py::reinterpret_borrow<py::class_<Engine>>(m.attr("Engine"));
-  // Engine(..., tone_overrides=PATH): a shop's tone rule file or directory over the bundled packs.
-  engine.def(py::init([](std::optional<std::string> template_dir, bool bundled, std::size_t max_text_bytes,
-                         const std::string& log_level, const std::string& tone_overrides) {
-               EngineOptions o;
-               if (template_dir) o.template_dir = *template_dir;
-               o.bundled_templates = bundled;
-               o.max_text_bytes = max_text_bytes;
-               o.log_level = log_level_arg(log_level);
-               o.tone_overrides = tone_overrides;
-               py::gil_scoped_release release;
-               return std::make_unique<Engine>(o);
-             }),
-             py::arg("template_dir") = py::none(), py::arg("bundled") = true, py::arg("max_text_bytes") = 64 * 1024,
-             py::arg("log_level") = "warn", py::kw_only(), py::arg("tone_overrides"));
   engine.def(
       "check_tone",
       [](const Engine& e, const std::string& draft, std::optional<std::string> locale, py::object customer,

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "batch.hpp"
 #include "cli.hpp"
 #include "kefu/error.hpp"
 #include "kefu/json.hpp"
@@ -77,46 +78,6 @@ void print_suggestions(const SuggestResult& r) {
   }
 }
 
-json error_json(const std::exception& e) {
-  auto* ke = dynamic_cast<const Error*>(&e);
-  return {{"error", {{"code", ke ? error_code_name(ke->code()) : "internal"}, {"message", e.what()}}}};
-}
-
-// Reads JSON Lines from stdin; one output line per input line, in order; a bad line gets an error object.
-template <class Fn>
-int run_batch(Fn&& one) {
-  std::string line;
-  std::size_t n = 0;
-  int failures = 0;
-  while (std::getline(std::cin, line)) {
-    ++n;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      if (!is_valid_utf8(line)) throw Error(ErrorCode::invalid_utf8, "line " + std::to_string(n) + " is not valid UTF-8");
-      json in;
-      try {
-        in = json::parse(line);
-      } catch (const json::parse_error& e) {
-        throw Error(ErrorCode::parse, "line " + std::to_string(n) + " is not valid JSON: " + e.what());
-      }
-      if (!in.is_object() || !in.contains("text") || !in["text"].is_string())
-        throw Error(ErrorCode::parse, "line " + std::to_string(n) + " needs a \"text\" string");
-      std::cout << one(in) << "\n";
-    } catch (const std::exception& e) {
-      ++failures;
-      json err = error_json(e);
-      err["line"] = n;
-      std::cout << err.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-    }
-    std::cout.flush();
-  }
-  return failures ? 1 : 0;
-}
-
-std::string field(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 void add_common(CLI::App* cmd, ReplyArgs& a, bool suggest) {
   cmd->add_option("text", a.text, "the customer's message");
   cmd->add_option("-l,--locale", a.locale, "zh-CN, zh-TW, zh-HK or en (default: guessed from the text)");
@@ -178,7 +139,7 @@ void add_reply_commands(CLI::App& app, Globals& g) {
     Engine& e = g.engine();
     if (a.batch) {
       int rc = run_batch([&](const json& in) {
-        std::string text = in["text"].get<std::string>(), loc = field(in, "locale");
+        std::string text = in["text"].get<std::string>(), loc = json_field(in, "locale");
         return analysis_to_json(e.analyze(text, loc.empty() ? std::nullopt : std::optional(parse_locale(loc))));
       });
       if (rc) throw CLI::RuntimeError(rc);
@@ -199,7 +160,7 @@ void add_reply_commands(CLI::App& app, Globals& g) {
     if (a.batch) {
       int rc = run_batch([&](const json& in) {
         std::string text = in["text"].get<std::string>();
-        SuggestRequest req = make_request(a, text, field(in, "locale").empty() ? a.locale : field(in, "locale"));
+        SuggestRequest req = make_request(a, text, json_field(in, "locale").empty() ? a.locale : json_field(in, "locale"));
         if (in.contains("customer") || in.contains("vars")) apply_context_json(in.dump(), req);
         return suggest_to_json(e.suggest(text, req));
       });

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "batch.hpp"
 #include "cli.hpp"
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
@@ -79,44 +80,12 @@ void print_report(const ToneReport& r) {
   }
 }
 
-json error_json(const std::exception& e, std::size_t line) {
-  auto* ke = dynamic_cast<const Error*>(&e);
-  return {{"error", {{"code", ke ? error_code_name(ke->code()) : "internal"}, {"message", e.what()}}}, {"line", line}};
-}
-
-std::string field(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-// JSON Lines in, one result per line out, in order; a bad line gets {"error": ..., "line": n}.
-int run_batch(Engine& e, const ToneArgs& a) {
-  std::string line;
-  std::size_t n = 0;
-  int failures = 0;
-  while (std::getline(std::cin, line)) {
-    ++n;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      if (!is_valid_utf8(line)) throw Error(ErrorCode::invalid_utf8, "line " + std::to_string(n) + " is not valid UTF-8");
-      json in;
-      try {
-        in = json::parse(line);
-      } catch (const json::parse_error& err) {
-        throw Error(ErrorCode::parse, "line " + std::to_string(n) + " is not valid JSON: " + err.what());
-      }
-      if (!in.is_object() || !in.contains("text") || !in["text"].is_string())
-        throw Error(ErrorCode::parse, "line " + std::to_string(n) + " needs a \"text\" string");
-      std::string locale = field(in, "locale"), channel = field(in, "channel");
-      ToneContext ctx = make_context(locale.empty() ? a.locale : locale, field(in, "customer"),
-                                     channel.empty() ? a.channel : channel);
-      std::cout << tone_report_to_json(e.check_tone(in["text"].get<std::string>(), ctx)) << "\n";
-    } catch (const std::exception& err) {
-      ++failures;
-      std::cout << error_json(err, n).dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-    }
-    std::cout.flush();
-  }
-  return failures ? 1 : 0;
+// One --batch line: {"text", "locale", "customer", "channel"}; missing fields fall back to the options.
+std::string check_line(Engine& e, const ToneArgs& a, const json& in) {
+  std::string locale = json_field(in, "locale"), channel = json_field(in, "channel");
+  ToneContext ctx = make_context(locale.empty() ? a.locale : locale, json_field(in, "customer"),
+                                 channel.empty() ? a.channel : channel);
+  return tone_report_to_json(e.check_tone(in["text"].get<std::string>(), ctx));
 }
 
 }  // namespace
@@ -162,7 +131,7 @@ void add_tone_commands(CLI::App& app, Globals& g) {
     EngineRef ref(g, a->rules);
     Engine& e = ref.get();
     if (a->batch) {
-      if (int rc = run_batch(e, *a)) throw CLI::RuntimeError(rc);
+      if (int rc = run_batch([&](const json& in) { return check_line(e, *a, in); })) throw CLI::RuntimeError(rc);
       return;
     }
     if (a->draft.empty()) throw Error(ErrorCode::empty, "no draft given (or use --batch)");

@@ -16,6 +16,7 @@
 #include "kefu/pattern_set.hpp"
 #include "kefu/template_library.hpp"
 #include "kefu/text.hpp"
+#include "yaml_source.hpp"
 
 namespace kefu {
 namespace {
@@ -163,13 +164,10 @@ class LexiconReader {
 
   // Returns the data locale the file is for and fills `model`.
   Locale read(Model& model) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(file_.content);
-    } catch (const YAML::Exception& e) {
-      fail(e.mark.line + 1, "YAML syntax: " + e.msg);
-    }
-    if (!root.IsMap()) fail(1, "an analysis lexicon is a mapping with 'locale', 'settings', 'negations', 'focus', 'asks', 'topics', 'intents', 'emotions'");
+    auto parsed = load_yaml_mapping(file_, "an analysis lexicon is a mapping with 'locale', 'settings', 'negations', "
+                                           "'focus', 'asks', 'topics', 'intents', 'emotions'");
+    if (!parsed.ok()) fail(parsed.error_line, parsed.error);
+    const YAML::Node& root = parsed.node;
     auto loc = root["locale"];
     if (!loc || !loc.IsScalar()) fail(1, "missing 'locale'");
     Locale locale;

@@ -11,6 +11,7 @@
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
 #include "kefu/text.hpp"
+#include "yaml_source.hpp"
 
 namespace kefu {
 namespace {
@@ -37,14 +38,9 @@ class PackReader {
       : file_(file), out_(out), diags_(diags) {}
 
   void read() {
-    if (!is_valid_utf8(file_.content)) return report(1, "file is not valid UTF-8");
-    YAML::Node root;
-    try {
-      root = YAML::Load(file_.content);
-    } catch (const YAML::Exception& e) {
-      return report(e.mark.line + 1, "YAML syntax: " + e.msg);
-    }
-    if (!root.IsMap()) return report(1, "a pack is a mapping with 'pack', 'locale' and 'templates'");
+    auto parsed = load_yaml_mapping(file_, "a pack is a mapping with 'pack', 'locale' and 'templates'");
+    if (!parsed.ok()) return report(parsed.error_line, parsed.error);
+    const YAML::Node& root = parsed.node;
     for (auto kv : root) {
       auto key = kv.first.as<std::string>();
       if (key != "pack" && key != "locale" && key != "templates") report(line(kv.first), "unknown field '" + key + "'");

@@ -1,5 +1,6 @@
 // Reads templates/care/holidays.yaml (embedded at build time).
 #include "holidays.hpp"
+#include "yaml_source.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -19,12 +20,9 @@ std::optional<Day> month_day(int year, const std::string& md) {
 std::vector<Holiday> load(const std::vector<SourceFile>& files) {
   std::vector<Holiday> out;
   for (const auto& f : files) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(f.content);
-    } catch (const YAML::Exception& e) {
-      throw Error(ErrorCode::parse, f.path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-    }
+    auto parsed = load_yaml_mapping(f, "a holiday file is a mapping with a 'holidays' list");
+    if (!parsed.ok()) throw Error(ErrorCode::parse, parsed.where(f));
+    const YAML::Node& root = parsed.node;
     auto fail = [&](const YAML::Node& n, const std::string& why) {
       throw Error(ErrorCode::parse, f.path + ":" + std::to_string(n.Mark().line + 1) + ": " + why);
     };

@@ -10,6 +10,7 @@
 #include "embedded.hpp"
 #include "kefu/error.hpp"
 #include "tone_internal.hpp"
+#include "yaml_source.hpp"
 
 namespace kefu {
 
@@ -53,14 +54,9 @@ class RuleFileReader {
       : file_(f), layer_(layer), set_(set), diags_(diags) {}
 
   void read() {
-    if (!is_valid_utf8(file_.content)) return report(1, "file is not valid UTF-8");
-    YAML::Node root;
-    try {
-      root = YAML::Load(file_.content);
-    } catch (const YAML::Exception& e) {
-      return report(e.mark.line + 1, "YAML syntax: " + e.msg);
-    }
-    if (!root.IsMap()) return report(1, "a tone rule file is a mapping with 'locale' and 'rules' or 'overrides'");
+    auto parsed = load_yaml_mapping(file_, "a tone rule file is a mapping with 'locale' and 'rules' or 'overrides'");
+    if (!parsed.ok()) return report(parsed.error_line, parsed.error);
+    const YAML::Node& root = parsed.node;
     for (auto kv : root) {
       auto key = kv.first.as<std::string>();
       if (!kTopKeys.count(key)) report(line(kv.first), "unknown field '" + key + "'");

@@ -21,23 +21,20 @@ token), ``secret`` (KEFU_CHATWOOT_SECRET, the webhook's secret; without one the 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
-import aiohttp
 from aiohttp import web
 
 from . import signatures
 from .helpdesk import Customer, SeenSet, answer
+from .webhook import call_vendor, error, json_object
 
 log = logging.getLogger("kefu_serve")
 
 CONFIG_KEY = "chatwoot"
 
 
-def _error(status: int, code: str, message: str) -> web.Response:
-    from .app import error_response
-    return error_response(status, code, message)
+_error = error
 
 
 def _ignored(reason: str) -> web.Response:
@@ -76,16 +73,8 @@ def parse_message_created(payload: dict):
 async def post_private_note(cfg: dict, account, conversation, content: str) -> dict:
     url = f"{cfg['url'].rstrip('/')}/api/v1/accounts/{account}/conversations/{conversation}/messages"
     body = {"content": content, "message_type": "outgoing", "private": True}
-    timeout = aiohttp.ClientTimeout(total=float(cfg.get("timeout", 4.0)))
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        async with session.post(url, json=body, headers={"api_access_token": cfg.get("api_token", "")}) as resp:
-            text = await resp.text()
-            if resp.status >= 300:
-                raise RuntimeError(f"Chatwoot answered {resp.status}: {text[:200]}")
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError:
-                return {}
+    return await call_vendor("Chatwoot", "POST", url, body, {"api_access_token": cfg.get("api_token", "")},
+                             float(cfg.get("timeout", 4.0)))
 
 
 def add_routes(app: web.Application, cfg: dict, token: str) -> None:
@@ -105,12 +94,9 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
                 return _error(401, "bad_signature", str(e))
         elif not (bearer_ok(request, token) or query_token_ok(request, token)):
             return _error(401, "unauthorized", "no webhook secret is configured: call with ?token=<kefu serve token>")
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            return _error(400, "parse", f"the body is not valid JSON: {e}")
-        if not isinstance(payload, dict):
-            return _error(400, "parse", "the body must be a JSON object")
+        payload = json_object(body)
+        if isinstance(payload, web.Response):
+            return payload
         parsed = parse_message_created(payload)
         if isinstance(parsed, str):
             return _ignored(parsed)

@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 
-import aiohttp
 from aiohttp import web
 
 from . import signatures
 from .helpdesk import Customer, SeenSet, answer
+from .webhook import call_vendor, error, json_object
 
 log = logging.getLogger("kefu_serve")
 
@@ -40,9 +39,7 @@ CONFIG_KEY = "zendesk"
 COMMENT_ADDED = "zen:event-type:ticket.comment_added"
 
 
-def _error(status: int, code: str, message: str) -> web.Response:
-    from .app import error_response
-    return error_response(status, code, message)
+_error = error
 
 
 def parse_comment_added(payload: dict):
@@ -79,16 +76,7 @@ def _auth_headers(cfg: dict) -> dict:
 async def post_private_comment(cfg: dict, ticket: str, body: str) -> dict:
     url = f"{cfg['url'].rstrip('/')}/api/v2/tickets/{ticket}.json"
     data = {"ticket": {"comment": {"body": body, "public": False}}}
-    timeout = aiohttp.ClientTimeout(total=float(cfg.get("timeout", 8.0)))
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        async with session.put(url, json=data, headers=_auth_headers(cfg)) as resp:
-            text = await resp.text()
-            if resp.status >= 300:
-                raise RuntimeError(f"Zendesk answered {resp.status}: {text[:200]}")
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError:
-                return {}
+    return await call_vendor("Zendesk", "PUT", url, data, _auth_headers(cfg), float(cfg.get("timeout", 8.0)))
 
 
 def add_routes(app: web.Application, cfg: dict, token: str) -> None:
@@ -108,12 +96,9 @@ def add_routes(app: web.Application, cfg: dict, token: str) -> None:
                 return _error(401, "bad_signature", str(e))
         elif not bearer_ok(request, token):
             return _error(401, "unauthorized", "no webhook secret is configured: use bearer authentication")
-        try:
-            payload = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            return _error(400, "parse", f"the body is not valid JSON: {e}")
-        if not isinstance(payload, dict):
-            return _error(400, "parse", "the body must be a JSON object")
+        payload = json_object(body)
+        if isinstance(payload, web.Response):
+            return payload
         parsed = parse_comment_added(payload)
         if isinstance(parsed, str):
             return web.json_response({"handled": False, "reason": parsed})

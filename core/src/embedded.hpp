@@ -16,6 +16,8 @@ struct EmbeddedFile {
 
 /// Every embedded file, sorted by path.
 const EmbeddedFile* embedded_files(std::size_t* count) noexcept;
+/// The content of one embedded file, or an empty view if there is none at `path`.
+std::string_view embedded_file(std::string_view path) noexcept;
 /// Embedded files whose path starts with `prefix` ("packs/", "analysis/", "tone/"),
 /// with paths shown as "<bundled>/templates/<path>".
 std::vector<SourceFile> embedded_under(std::string_view prefix);

@@ -11,6 +11,7 @@
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
 #include "kefu/json.hpp"
+#include "kefu/pattern_set.hpp"
 #include "kefu/text.hpp"
 #include "kefu/version.hpp"
 
@@ -47,6 +48,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   if (impl_->options.bundled_templates) impl_->library = bundled_library();
   if (!impl_->options.template_dir.empty())
     impl_->library.overlay(TemplateLibrary::load_strict(read_pack_dir(impl_->options.template_dir)));
+  // The bundled lexicons' and tone rules' pattern databases were compiled by the build.
+  static std::once_flag precompiled;
+  std::call_once(precompiled, [] { add_precompiled_patterns(embedded_file("compiled/patterns.bin")); });
   std::vector<std::pair<std::string, std::string>> lexicons;
   for (auto& f : embedded_under("analysis/")) lexicons.emplace_back(f.path, f.content);
   impl_->analyzer = std::make_unique<Analyzer>(lexicons, impl_->library, impl_->chinese);

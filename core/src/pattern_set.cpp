@@ -2,8 +2,12 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <unordered_map>
 
 #include "kefu/error.hpp"
 
@@ -66,16 +70,90 @@ int on_match(unsigned int index, unsigned long long from, unsigned long long to,
 
 }  // namespace
 
+namespace {
+
+// Databases compiled ahead of time, by the hash of what they were compiled from.
+struct Precompiled {
+  std::mutex mutex;
+  std::unordered_map<std::uint64_t, std::string_view> databases;  // views into data that outlives the process
+  bool recording = false;
+  std::vector<std::pair<std::uint64_t, std::string>> recorded;
+};
+Precompiled& precompiled() {
+  static Precompiled p;
+  return p;
+}
+
+constexpr char kPrecompiledMagic[] = "KEFUHS1\n";
+
+std::uint64_t database_key(const std::vector<std::string>& exprs, const std::vector<unsigned>& flags) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view bytes) {
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;  // separator
+  };
+  mix(hs_version());
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    mix(exprs[i]);
+    mix(std::to_string(flags[i]));
+  }
+  return h;
+}
+
+// Portable compile target for databases that are stored: any x86-64 that Hyperscan supports.
+hs_platform_info_t generic_platform() {
+  hs_platform_info_t p{};
+  p.tune = HS_TUNE_FAMILY_GENERIC;
+  p.cpu_features = 0;
+  return p;
+}
+
+}  // namespace
+
+void add_precompiled_patterns(std::string_view blob) {
+  const std::size_t magic = sizeof kPrecompiledMagic - 1;
+  if (blob.substr(0, magic) != std::string_view(kPrecompiledMagic, magic)) return;  // not ours: compile as usual
+  std::lock_guard<std::mutex> lock(precompiled().mutex);
+  for (std::size_t pos = magic; pos + 12 <= blob.size();) {
+    std::uint64_t key = 0;
+    std::uint32_t size = 0;
+    std::memcpy(&key, blob.data() + pos, 8);
+    std::memcpy(&size, blob.data() + pos + 8, 4);
+    pos += 12;
+    if (size > blob.size() - pos) break;
+    precompiled().databases.emplace(key, blob.substr(pos, size));
+    pos += size;
+  }
+}
+
+void record_compiled_patterns(bool on) {
+  std::lock_guard<std::mutex> lock(precompiled().mutex);
+  precompiled().recording = on;
+}
+
+std::string recorded_patterns_blob() {
+  std::lock_guard<std::mutex> lock(precompiled().mutex);
+  auto recorded = precompiled().recorded;
+  std::sort(recorded.begin(), recorded.end());
+  std::string out = kPrecompiledMagic;
+  for (const auto& [key, bytes] : recorded) {
+    auto size = static_cast<std::uint32_t>(bytes.size());
+    out.append(reinterpret_cast<const char*>(&key), 8);
+    out.append(reinterpret_cast<const char*>(&size), 4);
+    out += bytes;
+  }
+  return out;
+}
+
 PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_unique<Impl>()) {
   impl_->patterns = patterns;
   if (patterns.empty()) return;
-  std::vector<std::string> exprs;
-  std::vector<const char*> ptrs;
+  // Literals and regexes go in one database: literals are escaped into regex syntax.
+  std::vector<std::string> escaped(patterns.size());
+  std::vector<const char*> ptrs(patterns.size());
   std::vector<unsigned> flags, ids;
-  exprs.reserve(patterns.size());
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     const auto& p = patterns[i];
-    exprs.push_back(p.expression);
     // Start-of-match tracking costs compile time and scan speed: only regexes need it; a literal
     // starts its own length before its end.
     unsigned f = p.regex ? HS_FLAG_SOM_LEFTMOST : 0;
@@ -83,15 +161,10 @@ PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_u
     if (p.regex) f |= HS_FLAG_UTF8;  // ASCII \\b: text is folded before matching
     flags.push_back(f);
     ids.push_back(static_cast<unsigned>(i));
-  }
-  ptrs.resize(exprs.size());
-  // Literals and regexes go in one database: literals are escaped into regex syntax.
-  std::vector<std::string> escaped(exprs.size());
-  for (std::size_t i = 0; i < patterns.size(); ++i) {
-    if (patterns[i].regex) {
-      escaped[i] = exprs[i];
+    if (p.regex) {
+      escaped[i] = p.expression;
     } else {
-      for (unsigned char c : exprs[i]) {
+      for (unsigned char c : p.expression) {
         if (c < 0x80 && !word_char(c) && c != ' ') {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\x%02x", c);
@@ -103,14 +176,38 @@ PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_u
     }
     ptrs[i] = escaped[i].c_str();
   }
+
+  // A database the build compiled from exactly these patterns loads in a fraction of a millisecond.
+  const std::uint64_t key = database_key(escaped, flags);
+  bool recording = false;
+  {
+    std::lock_guard<std::mutex> lock(precompiled().mutex);
+    recording = precompiled().recording;
+    auto it = precompiled().databases.find(key);
+    if (it != precompiled().databases.end() &&
+        hs_deserialize_database(it->second.data(), it->second.size(), &impl_->db) == HS_SUCCESS)
+      return;
+    impl_->db = nullptr;
+  }
+
+  hs_platform_info_t generic = generic_platform();
   hs_compile_error_t* err = nullptr;
   if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
-                       nullptr, &impl_->db, &err) != HS_SUCCESS) {
+                       recording ? &generic : nullptr, &impl_->db, &err) != HS_SUCCESS) {
     std::string msg = err && err->message ? err->message : "unknown error";
     int bad = err ? err->expression : -1;
     hs_free_compile_error(err);
     std::string which = bad >= 0 ? " in pattern '" + patterns[static_cast<std::size_t>(bad)].expression + "'" : "";
     throw Error(ErrorCode::parse, "cannot compile pattern" + which + ": " + msg);
+  }
+  if (recording) {
+    char* bytes = nullptr;
+    std::size_t size = 0;
+    if (hs_serialize_database(impl_->db, &bytes, &size) == HS_SUCCESS) {
+      std::lock_guard<std::mutex> lock(precompiled().mutex);
+      precompiled().recorded.emplace_back(key, std::string(bytes, size));
+      std::free(bytes);
+    }
   }
 }
 

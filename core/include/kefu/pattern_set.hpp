@@ -40,4 +40,15 @@ class PatternSet {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Databases compiled ahead of time. The build compiles the bundled lexicons' and tone rules'
+/// patterns once (core/tools/patternc.cpp) and the engine registers them here; a PatternSet built
+/// from exactly the same patterns (same Hyperscan version) then loads its database instead of
+/// compiling it. Anything else — a shop's own rules — compiles as usual.
+/// `blob` must outlive every PatternSet (it is embedded data); a blob of another format is ignored.
+void add_precompiled_patterns(std::string_view blob);
+/// For the build tool: keep a portable (generic x86-64) copy of every database compiled from now on.
+void record_compiled_patterns(bool on);
+/// The recorded databases, in the form add_precompiled_patterns() reads.
+std::string recorded_patterns_blob();
+
 }  // namespace kefu

@@ -14,8 +14,6 @@
 
 namespace kefu {
 
-std::vector<SourceFile> bundled_tone_files() { return embedded_under("tone/"); }
-
 std::vector<SourceFile> read_tone_path(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -198,6 +198,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     if (s.end > s.start) kept.push_back({r, 0, false, s});
   }
   // Findings, with spans in the original draft.
+  pack.localize_for(report.locale);
   for (const auto& c : kept) {
     const Rule& rule = rules[c.rule];
     if (rule.when.customer_upset && rule.kind != Kind::absent && !(report.customer_upset && *report.customer_upset))

@@ -23,27 +23,51 @@ std::string fold_regex(std::string_view re, const ChineseConverters& chinese) {
   return encode_utf8(chinese.to_simplified().convert_chars(decode_utf8(re)));
 }
 
-Localized localize(const std::string& text, Locale data_locale, const ChineseConverters& chinese) {
+// Every locale starts with the text as written; CompiledPack::localize_for() converts zh-TW/zh-HK.
+Localized localize(const std::string& text) {
   Localized out;
-  for (Locale l : {Locale::zh_CN, Locale::zh_TW, Locale::zh_HK, Locale::en})
-    out.by_locale[static_cast<std::size_t>(l)] = data_locale == Locale::zh_CN ? chinese.localize(text, l) : text;
+  out.by_locale.fill(text);
   return out;
 }
 
-LocalizedList localize(const std::vector<std::string>& list, Locale data_locale, const ChineseConverters& chinese) {
+LocalizedList localize(const std::vector<std::string>& list) {
   LocalizedList out;
-  for (const auto& s : list) {
-    auto l = localize(s, data_locale, chinese);
-    for (std::size_t i = 0; i < 4; ++i) out.by_locale[i].push_back(std::move(l.by_locale[i]));
-  }
+  out.by_locale.fill(list);
   return out;
 }
 
 }  // namespace
 
+void CompiledPack::localize_for(Locale locale) const {
+  if (pack.locale != Locale::zh_CN || !chinese || (locale != Locale::zh_TW && locale != Locale::zh_HK)) return;
+  std::call_once(locale == Locale::zh_TW ? localized_tw : localized_hk, [&] {
+    // Every text of the locale in one OpenCC call, split on a record separator OpenCC leaves alone.
+    const auto slot = static_cast<std::size_t>(locale);
+    std::vector<std::string*> texts;
+    for (auto& m : messages) texts.push_back(&m.by_locale[slot]);
+    auto add_list = [&](LocalizedList& l) {
+      for (auto& s : l.by_locale[slot]) texts.push_back(&s);
+    };
+    for (auto& s : suggestions) add_list(s);
+    for (auto& per_rule : phrase_suggestions)
+      for (auto& s : per_rule) add_list(s);
+    std::string joined;
+    for (const std::string* t : texts) joined += *t + "\n\x1e\n";
+    const std::string converted = chinese->localize(joined, locale);
+    std::size_t pos = 0;
+    for (std::string* t : texts) {
+      std::size_t end = converted.find("\n\x1e\n", pos);
+      if (end == std::string::npos) break;  // cannot happen: OpenCC keeps the separators
+      *t = converted.substr(pos, end - pos);
+      pos = end + 3;
+    }
+  });
+}
+
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese) {
   auto out = std::make_unique<CompiledPack>();
   out->pack = pack;
+  out->chinese = &chinese;
   const LocalePack& p = out->pack;
   std::vector<PatternSet::Pattern> patterns;
   auto add = [&](std::string expr, bool regex, CompiledPack::PatternKind kind, std::uint32_t index,
@@ -71,10 +95,10 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
   out->unless_groups.resize(p.rules.size());
   for (std::uint32_t i = 0; i < p.rules.size(); ++i) {
     const Rule& r = p.rules[i];
-    out->messages.push_back(localize(r.message, p.locale, chinese));
-    out->suggestions.push_back(localize(r.suggestions, p.locale, chinese));
+    out->messages.push_back(localize(r.message));
+    out->suggestions.push_back(localize(r.suggestions));
     out->phrase_suggestions.emplace_back();
-    for (const auto& ph : r.phrases) out->phrase_suggestions.back().push_back(localize(ph.suggestions, p.locale, chinese));
+    for (const auto& ph : r.phrases) out->phrase_suggestions.back().push_back(localize(ph.suggestions));
     if (!r.enabled) continue;
     if (r.kind == Kind::phrases)
       for (std::uint32_t k = 0; k < r.phrases.size(); ++k)

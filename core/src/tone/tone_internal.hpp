@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,9 +112,15 @@ struct CompiledPack {
   std::vector<std::string> marker_names;    ///< marker group index → name
   std::vector<std::vector<std::uint32_t>> absent_groups;  ///< per rule: marker group indexes
   std::vector<std::vector<std::uint32_t>> unless_groups;  ///< per rule: marker group indexes
-  std::vector<Localized> messages;          ///< per rule
-  std::vector<LocalizedList> suggestions;   ///< per rule
-  std::vector<std::vector<LocalizedList>> phrase_suggestions;  ///< per rule, per phrase
+  // Messages and suggestions per locale. The zh-TW and zh-HK forms of a zh-CN pack are made with
+  // OpenCC on the first draft checked in that locale (localize_for), not at start-up.
+  mutable std::vector<Localized> messages;          ///< per rule
+  mutable std::vector<LocalizedList> suggestions;   ///< per rule
+  mutable std::vector<std::vector<LocalizedList>> phrase_suggestions;  ///< per rule, per phrase
+  const ChineseConverters* chinese = nullptr;
+  mutable std::once_flag localized_tw, localized_hk;
+  /// Makes the texts of `locale` ready; thread-safe, cheap after the first call.
+  void localize_for(Locale locale) const;
   std::vector<std::u32string> caps_allow;   ///< lowercase
   int request_group = -1;                   ///< marker group "request" (for when.asks), or -1
 };

@@ -4,8 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <exception>
-#include <thread>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -367,40 +366,51 @@ void compile_matcher(Model& m, bool english) {
 }
 
 void train(Model& m, const TemplateLibrary& lib, Locale locale, const ChineseConverters& chinese) {
-  std::array<std::unordered_map<Feature, float>, kIntentCount> counts;
+  // Counts per feature as dense rows: a feature's row index, then its count per intent.
+  std::unordered_map<Feature, std::uint32_t> row_of;
+  std::vector<std::array<float, kIntentCount>> counts;
+  std::vector<Feature> rows;
   std::array<double, kIntentCount> totals{};
+  std::vector<Feature> feats;
   for (const Template* t : lib.of_locale(locale)) {
     if (t->outreach) continue;
     for (const auto& ex : t->examples) {
       auto norm = normalize_text(ex, locale == Locale::zh_CN ? &chinese.to_simplified() : nullptr);
-      auto feats = text_features(norm.text);
+      feats.clear();
+      text_features(norm.text, feats, nullptr);
       for (Intent intent : t->intents) {
-        auto i = index_of(intent);
-        m.trained[i] = true;
-        for (Feature f : feats) counts[i][f] += 1;
-        totals[i] += static_cast<double>(feats.size());
+        m.trained[index_of(intent)] = true;
+        totals[index_of(intent)] += static_cast<double>(feats.size());
+      }
+      for (Feature f : feats) {
+        auto [it, fresh] = row_of.try_emplace(f, static_cast<std::uint32_t>(rows.size()));
+        if (fresh) rows.push_back(f), counts.emplace_back();
+        for (Intent intent : t->intents) counts[it->second][index_of(intent)] += 1;
       }
     }
   }
   // Vocabulary, without the features most intents use ("the", "吗"): their small differences in
   // rate between intents are noise, not evidence.
-  std::unordered_map<Feature, std::uint32_t> vocab;  // feature → number of intents using it
   std::size_t trained = 0;
-  for (std::size_t i = 0; i < kIntentCount; ++i) {
-    trained += m.trained[i];
-    for (auto& kv : counts[i]) ++vocab[kv.first];
-  }
-  const double alpha = 0.5, v = static_cast<double>(vocab.size()) + 1;
+  for (std::size_t i = 0; i < kIntentCount; ++i) trained += m.trained[i];
+  const double alpha = 0.5, v = static_cast<double>(rows.size()) + 1;
   const double common = m.settings.nb_common * static_cast<double>(trained);
-  for (auto& kv : vocab) {
-    if (kv.second > common) continue;
-    std::array<float, kIntentCount> lp{};
-    for (std::size_t i = 0; i < kIntentCount; ++i) {
-      auto it = counts[i].find(kv.first);
-      double c = it == counts[i].end() ? 0 : it->second;
-      lp[i] = static_cast<float>(std::log((c + alpha) / (totals[i] + alpha * v)));
-    }
-    m.log_prob.emplace(kv.first, lp);
+  // log((c + alpha) / (total + alpha v)) = log(c + alpha) - log(total + alpha v); the unseen value per intent once.
+  std::array<double, kIntentCount> log_denominator{};
+  std::array<float, kIntentCount> unseen{};
+  for (std::size_t i = 0; i < kIntentCount; ++i) {
+    log_denominator[i] = std::log(totals[i] + alpha * v);
+    unseen[i] = static_cast<float>(std::log(alpha) - log_denominator[i]);
+  }
+  m.log_prob.reserve(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::size_t used = 0;
+    for (float c : counts[r]) used += c > 0;
+    if (static_cast<double>(used) > common) continue;
+    std::array<float, kIntentCount> lp = unseen;
+    for (std::size_t i = 0; i < kIntentCount; ++i)
+      if (counts[r][i] > 0) lp[i] = static_cast<float>(std::log(counts[r][i] + alpha) - log_denominator[i]);
+    m.log_prob.emplace(rows[r], lp);
   }
 }
 
@@ -466,10 +476,19 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
                    const TemplateLibrary& library, const ChineseConverters& chinese)
     : impl_(std::make_unique<Impl>()) {
   impl_->chinese = &chinese;
-  for (const auto& [path, content] : lexicon_files) {
-    SourceFile f{path, content};
-    Model scratch;
-    Locale l = LexiconReader(f).read(scratch);
+  // Each lexicon file is parsed on its own thread (YAML parsing is most of the load time), then
+  // merged in the given order.
+  std::vector<std::future<std::pair<Locale, Model>>> parsed;
+  for (const auto& [path, content] : lexicon_files)
+    parsed.push_back(std::async(std::launch::async, [&path = path, &content = content] {
+      SourceFile f{path, content};
+      Model m;
+      Locale l = LexiconReader(f).read(m);
+      return std::make_pair(l, std::move(m));
+    }));
+  std::vector<std::pair<Locale, Model>> lexicons;
+  for (auto& p : parsed) lexicons.push_back(p.get());  // rethrows the first bad file's error, in order
+  for (auto& [l, scratch] : lexicons) {
     Model& target = l == Locale::en ? impl_->en : impl_->zh;
     const std::size_t topic_base = target.topics.size();
     for (auto& t : scratch.topics) target.topics.push_back(std::move(t));
@@ -479,27 +498,15 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
     }
     target.settings = scratch.settings;
   }
-  // The two locales' matchers and models are independent: build the English one on a second
-  // thread (Hyperscan compile time is most of the analyser's load time).
-  std::exception_ptr en_error;
-  std::thread en_thread([&] {
-    try {
-      compile_matcher(impl_->en, true);
-      train(impl_->en, library, Locale::en, chinese);
-      build_speller(impl_->en, library);
-    } catch (...) {
-      en_error = std::current_exception();
-    }
+  // The two locales' matchers and models are independent: the English one is built on a second thread.
+  auto en = std::async(std::launch::async, [&] {
+    compile_matcher(impl_->en, true);
+    train(impl_->en, library, Locale::en, chinese);
+    build_speller(impl_->en, library);
   });
-  try {
-    compile_matcher(impl_->zh, false);
-    train(impl_->zh, library, Locale::zh_CN, chinese);
-  } catch (...) {
-    en_thread.join();
-    throw;
-  }
-  en_thread.join();
-  if (en_error) std::rethrow_exception(en_error);
+  compile_matcher(impl_->zh, false);
+  train(impl_->zh, library, Locale::zh_CN, chinese);
+  en.get();
 }
 
 Analyzer::~Analyzer() = default;

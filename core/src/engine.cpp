@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <mutex>
 
 #include "customers/care_templates.hpp"
@@ -51,14 +52,20 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   // The bundled lexicons' and tone rules' pattern databases were compiled by the build.
   static std::once_flag precompiled;
   std::call_once(precompiled, [] { add_precompiled_patterns(embedded_file("compiled/patterns.bin")); });
+  // Analyser, ranker and tone checker only read the library: built side by side. A failure in one
+  // is rethrown here once all three have stopped (an async future waits in its destructor).
+  auto ranker = std::async(std::launch::async, [this] { return std::make_unique<Ranker>(impl_->library, impl_->chinese); });
+  auto tone = std::async(std::launch::async, [this] {
+    return std::make_unique<ToneChecker>(
+        bundled_tone_files(),
+        impl_->options.tone_overrides.empty() ? std::vector<SourceFile>{} : read_tone_path(impl_->options.tone_overrides),
+        impl_->chinese);
+  });
   std::vector<std::pair<std::string, std::string>> lexicons;
   for (auto& f : embedded_under("analysis/")) lexicons.emplace_back(f.path, f.content);
   impl_->analyzer = std::make_unique<Analyzer>(lexicons, impl_->library, impl_->chinese);
-  impl_->ranker = std::make_unique<Ranker>(impl_->library, impl_->chinese);
-  impl_->tone = std::make_unique<ToneChecker>(
-      bundled_tone_files(),
-      impl_->options.tone_overrides.empty() ? std::vector<SourceFile>{} : read_tone_path(impl_->options.tone_overrides),
-      impl_->chinese);
+  impl_->ranker = ranker.get();
+  impl_->tone = tone.get();
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   impl_->logger->info("engine ready: {} templates in {:.1f} ms", impl_->library.size(), ms);
 }

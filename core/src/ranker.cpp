@@ -38,9 +38,10 @@ struct Posting {
 };
 
 // What the index knows of one feature: its idf over templates and over examples, and where it occurs.
+// Its postings are ranges of Index::doc_postings and Index::ex_postings.
 struct Entry {
   float idf = 0, ex_idf = 0;
-  std::vector<Posting> docs, examples;
+  std::uint32_t docs_begin = 0, docs_end = 0, ex_begin = 0, ex_end = 0;
 };
 
 // tf-idf index over one locale's reply templates: each template as a whole (its examples, and its
@@ -50,6 +51,7 @@ struct Index {
   std::vector<float> complaint_fit;        // per doc, see complaint_fit()
   std::vector<std::uint32_t> example_doc;  // example id → doc
   std::unordered_map<Feature, Entry> entries;
+  std::vector<Posting> doc_postings, ex_postings;  // grouped by feature, ascending id within a feature
   std::array<std::vector<std::uint32_t>, kIntentCount> by_intent;  // reply templates per intent, as doc ids
   // A query feature found in more templates (examples) than this says little and costs much: skipped.
   std::size_t max_postings = 0, max_ex_postings = 0;
@@ -108,6 +110,19 @@ void add_counts(Counts& out, std::vector<Feature>& scratch, std::u32string_view 
   out.swap(merged);
 }
 
+// Adds the sorted counts `add` to the sorted counts `out`.
+void merge_counts(Counts& out, const Counts& add) {
+  Counts merged;
+  merged.reserve(out.size() + add.size());
+  std::size_t i = 0, j = 0;
+  while (i < out.size() || j < add.size()) {
+    if (j == add.size() || (i < out.size() && out[i].first < add[j].first)) merged.push_back(out[i++]);
+    else if (i == out.size() || add[j].first < out[i].first) merged.push_back(add[j++]);
+    else merged.emplace_back(out[i].first, out[i].second + add[j].second), ++i, ++j;
+  }
+  out.swap(merged);
+}
+
 void build(Index& ix, const std::vector<const Template*>& templates, const ChineseConverters& chinese, bool zh) {
   std::vector<Counts> doc_tf, ex_tf;
   std::vector<Feature> scratch;
@@ -121,7 +136,7 @@ void build(Index& ix, const std::vector<const Template*>& templates, const Chine
       Counts one;
       add_counts(one, scratch, norm.text, 1.0);
       if (one.empty()) continue;
-      add_counts(doc, scratch, norm.text, 1.0);
+      merge_counts(doc, one);
       ix.example_doc.push_back(d);
       ex_tf.push_back(std::move(one));
     }
@@ -135,37 +150,68 @@ void build(Index& ix, const std::vector<const Template*>& templates, const Chine
   ix.max_postings = std::max<std::size_t>(500, ix.docs.size() / 5);
   ix.max_ex_postings = std::max<std::size_t>(800, ix.example_doc.size() / 25);
 
-  // Document frequencies, then idf.
-  for (const Counts& c : doc_tf)
-    for (const auto& kv : c) ix.entries[kv.first].idf += 1;
-  for (const Counts& c : ex_tf)
-    for (const auto& kv : c) ix.entries[kv.first].ex_idf += 1;
+  // Document frequencies, then idf. Each (text, feature) pair looks its entry up once; the
+  // postings below reuse the pointers (unordered_map keeps them stable).
+  std::size_t pairs = 0;
+  for (const Counts& c : doc_tf) pairs += c.size();
+  ix.entries.reserve(pairs / 2);
+  auto count = [&](const std::vector<Counts>& tf, bool examples) {
+    std::vector<std::vector<Entry*>> at(tf.size());
+    for (std::size_t id = 0; id < tf.size(); ++id) {
+      at[id].reserve(tf[id].size());
+      for (const auto& kv : tf[id]) {
+        Entry& e = ix.entries[kv.first];
+        (examples ? e.ex_idf : e.idf) += 1;
+        at[id].push_back(&e);
+      }
+    }
+    return at;
+  };
+  const auto doc_at = count(doc_tf, false), ex_at = count(ex_tf, true);
   const double nd = static_cast<double>(ix.docs.size()) + 1, ne = static_cast<double>(ix.example_doc.size()) + 1;
   for (auto& kv : ix.entries) {
     Entry& e = kv.second;
     e.idf = e.idf > 0 ? static_cast<float>(std::log(nd / (e.idf + 0.5))) : 0.f;
     e.ex_idf = e.ex_idf > 0 ? static_cast<float>(std::log(ne / (e.ex_idf + 0.5))) : 0.f;
   }
-  // Unit-length tf-idf vectors as postings.
-  auto post = [&](std::vector<Counts>& tf, bool examples) {
-    for (std::uint32_t id = 0; id < tf.size(); ++id) {
+  // Unit-length tf-idf vectors as postings: weights and counts per feature first, then the postings
+  // laid out feature by feature in one array.
+  auto post = [&](std::vector<Counts>& tf, const std::vector<std::vector<Entry*>>& at, bool examples) {
+    std::vector<double> norms(tf.size(), 0.0);
+    for (std::size_t id = 0; id < tf.size(); ++id) {
       double norm = 0;
-      for (auto& kv : tf[id]) {
-        const Entry& e = ix.entries[kv.first];
-        kv.second = (1 + std::log(kv.second)) * (examples ? e.ex_idf : e.idf);
-        norm += kv.second * kv.second;
+      for (std::size_t j = 0; j < tf[id].size(); ++j) {
+        double& w = tf[id][j].second;
+        w = (1 + std::log(w)) * (examples ? at[id][j]->ex_idf : at[id][j]->idf);
+        norm += w * w;
       }
-      norm = std::sqrt(norm);
-      if (norm <= 0) continue;
-      for (auto& kv : tf[id]) {
-        if (kv.second <= 0) continue;
-        Entry& e = ix.entries[kv.first];
-        (examples ? e.examples : e.docs).push_back({id, static_cast<float>(kv.second / norm)});
+      norms[id] = std::sqrt(norm);
+      if (norms[id] <= 0) continue;
+      for (std::size_t j = 0; j < tf[id].size(); ++j)
+        if (tf[id][j].second > 0) ++(examples ? at[id][j]->ex_end : at[id][j]->docs_end);
+    }
+    std::uint32_t total = 0;
+    for (auto& kv : ix.entries) {
+      std::uint32_t& begin = examples ? kv.second.ex_begin : kv.second.docs_begin;
+      std::uint32_t& end = examples ? kv.second.ex_end : kv.second.docs_end;
+      begin = total;
+      total += end;
+      end = begin;  // advanced as postings are placed
+    }
+    std::vector<Posting>& postings = examples ? ix.ex_postings : ix.doc_postings;
+    postings.resize(total);
+    for (std::uint32_t id = 0; id < tf.size(); ++id) {
+      if (norms[id] <= 0) continue;
+      for (std::size_t j = 0; j < tf[id].size(); ++j) {
+        const double w = tf[id][j].second;
+        if (w <= 0) continue;
+        Entry& e = *at[id][j];
+        postings[(examples ? e.ex_end : e.docs_end)++] = {id, static_cast<float>(w / norms[id])};
       }
     }
   };
-  post(doc_tf, false);
-  post(ex_tf, true);
+  post(doc_tf, doc_at, false);
+  post(ex_tf, ex_at, true);
 }
 
 }  // namespace
@@ -233,13 +279,15 @@ std::vector<Ranker::Ranked> Ranker::rank(std::string_view text, const Analysis& 
     if (sc.sim[d] == 0.0 && sc.nearest[d] == 0.0) sc.touched.push_back(d);
   };
   for (const Q& f : q) {
-    if (qn > 0 && f.w > 0 && f.e->docs.size() <= ix.max_postings)
-      for (const Posting& p : f.e->docs) {
+    if (qn > 0 && f.w > 0 && f.e->docs_end - f.e->docs_begin <= ix.max_postings)
+      for (std::uint32_t k = f.e->docs_begin; k < f.e->docs_end; ++k) {
+        const Posting& p = ix.doc_postings[k];
         touch(p.id);
         sc.sim[p.id] += f.w / qn * p.weight;
       }
-    if (qnx > 0 && f.wx > 0 && f.e->examples.size() <= ix.max_ex_postings)
-      for (const Posting& p : f.e->examples) {
+    if (qnx > 0 && f.wx > 0 && f.e->ex_end - f.e->ex_begin <= ix.max_ex_postings)
+      for (std::uint32_t k = f.e->ex_begin; k < f.e->ex_end; ++k) {
+        const Posting& p = ix.ex_postings[k];
         if (sc.ex_sim[p.id] == 0.0) sc.touched_ex.push_back(p.id);
         sc.ex_sim[p.id] += f.wx / qnx * p.weight;
       }

@@ -4,10 +4,13 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <future>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "blob_io.hpp"
 #include "features.hpp"
 #include "kefu/analysis.hpp"
 #include "kefu/chinese.hpp"
@@ -302,6 +305,79 @@ class LexiconReader {
   const SourceFile& file_;
 };
 
+// The compiled form of lexicon files (Analyzer::compile_lexicons), so that the bundled lexicons are
+// not parsed as YAML at every start.
+constexpr char kLexiconMagic[] = "KEFULEX1\n";
+constexpr std::size_t kSettingsCount = sizeof(Settings) / sizeof(double);
+static_assert(std::is_trivially_copyable_v<Settings> && sizeof(Settings) == kSettingsCount * sizeof(double),
+              "Settings is stored as its doubles");
+
+void write_model(BlobWriter& w, Locale locale, const Model& m) {
+  w.u32(static_cast<std::uint32_t>(locale));
+  std::array<double, kSettingsCount> settings;
+  std::memcpy(settings.data(), &m.settings, sizeof(Settings));
+  for (double d : settings) w.f64(d);
+  w.strs(m.topics);
+  w.u32(static_cast<std::uint32_t>(m.cues.size()));
+  for (const Cue& c : m.cues) {
+    w.u32(static_cast<std::uint32_t>(c.kind));
+    w.u32(static_cast<std::uint32_t>(c.target));
+    w.f64(c.weight);
+    w.str(c.phrase);
+    w.u32(static_cast<std::uint32_t>(c.gaps.size()));
+    for (auto g : c.gaps) w.u32(g);
+  }
+}
+
+std::pair<Locale, Model> read_model(BlobReader& r) {
+  std::pair<Locale, Model> out;
+  out.first = data_locale(static_cast<Locale>(r.below(static_cast<std::uint32_t>(Locale::en) + 1)));
+  Model& m = out.second;
+  std::array<double, kSettingsCount> settings;
+  for (double& d : settings) d = r.f64();
+  std::memcpy(&m.settings, settings.data(), sizeof(Settings));
+  m.topics = r.strs();
+  m.cues.resize(r.count());
+  for (Cue& c : m.cues) {
+    c.kind = static_cast<CueKind>(r.below(static_cast<std::uint32_t>(CueKind::topic) + 1));
+    c.target = r.u32();
+    const std::size_t targets = c.kind == CueKind::intent    ? kIntentCount
+                                : c.kind == CueKind::emotion ? kEmotionCount
+                                : c.kind == CueKind::topic   ? m.topics.size()
+                                                             : 1;
+    if (c.target >= targets) throw Error(ErrorCode::parse, "compiled lexicon: cue target out of range");
+    c.weight = r.f64();
+    c.phrase = r.str();
+    c.gaps.resize(r.count());
+    for (auto& g : c.gaps) g = r.u32();
+  }
+  return out;
+}
+
+// (locale, model) of each lexicon file: YAML parsed on its own thread per file, compiled blobs decoded.
+std::vector<std::pair<Locale, Model>> read_lexicons(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::future<std::vector<std::pair<Locale, Model>>>> parsed;
+  for (const auto& [path, content] : files)
+    parsed.push_back(std::async(std::launch::async, [&path = path, &content = content] {
+      std::vector<std::pair<Locale, Model>> out;
+      if (BlobReader::has_magic(content, kLexiconMagic)) {
+        BlobReader r(content, kLexiconMagic, "compiled lexicon " + path);
+        for (std::uint32_t n = r.count(); n > 0; --n) out.push_back(read_model(r));
+        r.finish();
+      } else {
+        SourceFile f{path, content};
+        Model m;
+        Locale l = LexiconReader(f).read(m);
+        out.emplace_back(l, std::move(m));
+      }
+      return out;
+    }));
+  std::vector<std::pair<Locale, Model>> all;
+  for (auto& p : parsed)  // rethrows the first bad file's error, in order
+    for (auto& one : p.get()) all.push_back(std::move(one));
+  return all;
+}
+
 bool ascii_word(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c); });
 }
@@ -476,18 +552,7 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
                    const TemplateLibrary& library, const ChineseConverters& chinese)
     : impl_(std::make_unique<Impl>()) {
   impl_->chinese = &chinese;
-  // Each lexicon file is parsed on its own thread (YAML parsing is most of the load time), then
-  // merged in the given order.
-  std::vector<std::future<std::pair<Locale, Model>>> parsed;
-  for (const auto& [path, content] : lexicon_files)
-    parsed.push_back(std::async(std::launch::async, [&path = path, &content = content] {
-      SourceFile f{path, content};
-      Model m;
-      Locale l = LexiconReader(f).read(m);
-      return std::make_pair(l, std::move(m));
-    }));
-  std::vector<std::pair<Locale, Model>> lexicons;
-  for (auto& p : parsed) lexicons.push_back(p.get());  // rethrows the first bad file's error, in order
+  auto lexicons = read_lexicons(lexicon_files);
   for (auto& [l, scratch] : lexicons) {
     Model& target = l == Locale::en ? impl_->en : impl_->zh;
     const std::size_t topic_base = target.topics.size();
@@ -510,6 +575,14 @@ Analyzer::Analyzer(const std::vector<std::pair<std::string, std::string>>& lexic
 }
 
 Analyzer::~Analyzer() = default;
+
+std::string Analyzer::compile_lexicons(const std::vector<std::pair<std::string, std::string>>& lexicon_files) {
+  auto lexicons = read_lexicons(lexicon_files);
+  BlobWriter w(kLexiconMagic);
+  w.u32(static_cast<std::uint32_t>(lexicons.size()));
+  for (const auto& [locale, model] : lexicons) write_model(w, locale, model);
+  return w.take();
+}
 
 namespace {
 

@@ -64,8 +64,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
         impl_->options.tone_overrides.empty() ? std::vector<SourceFile>{} : read_tone_path(impl_->options.tone_overrides),
         impl_->chinese);
   });
-  std::vector<std::pair<std::string, std::string>> lexicons;
-  for (auto& f : embedded_under("analysis/")) lexicons.emplace_back(f.path, f.content);
+  // The bundled lexicons (templates/analysis/) as the build compiled them.
+  std::vector<std::pair<std::string, std::string>> lexicons{
+      {"compiled/lexicons.bin", std::string(embedded_file("compiled/lexicons.bin"))}};
   impl_->analyzer = std::make_unique<Analyzer>(lexicons, impl_->library, impl_->chinese);
   impl_->ranker = ranker.get();
   impl_->tone = tone.get();

@@ -1,7 +1,9 @@
 // kefu_patternc: compiles, at build time, the Hyperscan databases of the bundled analysis lexicons
 // and tone rules — the same way an engine would at start-up — and stores them (portable x86-64
-// builds) in the blob the library embeds, so that an engine loads them instead of compiling.
-//   kefu_patternc TEMPLATES_DIR PACKS_BLOB OUTPUT
+// builds) in the blob the library embeds, so that an engine loads them instead of compiling. It
+// also writes the bundled lexicons in compiled form (Analyzer::compile_lexicons), so that an engine
+// does not parse their YAML.
+//   kefu_patternc TEMPLATES_DIR PACKS_BLOB PATTERNS_OUTPUT LEXICONS_OUTPUT
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -15,6 +17,16 @@
 
 namespace {
 
+void write_file(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) throw kefu::Error(kefu::ErrorCode::io, "cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw kefu::Error(kefu::ErrorCode::io, "cannot write " + path);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw kefu::Error(kefu::ErrorCode::io, "cannot read " + path);
@@ -26,8 +38,8 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::cerr << "usage: kefu_patternc TEMPLATES_DIR PACKS_BLOB OUTPUT\n";
+  if (argc != 5) {
+    std::cerr << "usage: kefu_patternc TEMPLATES_DIR PACKS_BLOB PATTERNS_OUTPUT LEXICONS_OUTPUT\n";
     return 2;
   }
   try {
@@ -43,14 +55,11 @@ int main(int argc, char** argv) {
     kefu::record_compiled_patterns(false);
 
     std::string blob = kefu::recorded_patterns_blob();
-    std::string tmp = std::string(argv[3]) + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(blob.data(), static_cast<std::streamsize>(blob.size()));
-      if (!out) throw kefu::Error(kefu::ErrorCode::io, "cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), argv[3]) != 0) throw kefu::Error(kefu::ErrorCode::io, std::string("cannot write ") + argv[3]);
-    std::cout << "kefu_patternc: " << blob.size() / 1024 << " KiB of compiled pattern databases\n";
+    write_file(argv[3], blob);
+    std::string lexicon_blob = kefu::Analyzer::compile_lexicons(lexicons);
+    write_file(argv[4], lexicon_blob);
+    std::cout << "kefu_patternc: " << blob.size() / 1024 << " KiB of compiled pattern databases, "
+              << lexicon_blob.size() / 1024 << " KiB of compiled lexicons\n";
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "kefu_patternc: " << e.what() << "\n";

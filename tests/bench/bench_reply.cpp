@@ -143,14 +143,18 @@ int main(int argc, char** argv) {
   std::printf("kefu reply benchmark — %zu messages (tests/eval/data), one thread\n", queries.size());
   double rss0 = rss_mib();
 
-  std::vector<double> load_ms;
+  // Wall time is the target; the engine builds its analyser, ranker and tone checker on parallel
+  // threads, so the CPU time over all threads is printed beside it.
+  std::vector<double> load_ms, load_cpu_ms;
   for (int i = 0; i < 5; ++i) {
+    double cpu0 = process_cpu_ms();
     auto t0 = Clock::now();
     Engine e;
     load_ms.push_back(micros_since(t0) / 1000.0);
+    load_cpu_ms.push_back(process_cpu_ms() - cpu0);
   }
-  std::printf("\nbundled packs\n  load (Engine construction)                   median %8.1f ms   (target ≤ 50 ms)\n",
-              percentile(load_ms, 0.5));
+  std::printf("\nbundled packs\n  load (Engine construction)                   median %8.1f ms   (target ≤ 50 ms; CPU %.1f ms over all threads)\n",
+              percentile(load_ms, 0.5), percentile(load_cpu_ms, 0.5));
   Engine bundled;
   std::printf("  templates: %zu\n", bundled.templates().size());
   time_suggest(bundled, queries, 1);  // warm up: OpenCC tables, caches

@@ -246,3 +246,41 @@ TEST(LexiconFormat, ErrorsNameFileAndLine) {
   fails_with("locale: xx\n", "bad.yaml:1");
   fails_with("locale: zh-CN\nintents: [\n", "bad.yaml:");
 }
+
+TEST(LexiconFormat, CompiledLexiconsAnalyseLikeTheirYaml) {
+  const std::vector<std::pair<std::string, std::string>> files{
+      {"zh.yaml",
+       "locale: zh-CN\n"
+       "settings: {cue_scale: 1.2, temperature: 0.9}\n"
+       "negations: {不是: 4}\n"
+       "topics: {delay: {还没到: 1}}\n"
+       "intents:\n"
+       "  refund: {\"钱|款 ~3 退|到账\": 4, 退款: 3}\n"
+       "  shipping: {快递: 3}\n"},
+      {"en.yaml", "locale: en\nintents:\n  refund: {money back: 3}\n"}};
+  const std::string blob = Analyzer::compile_lexicons(files);
+  Analyzer from_yaml(files, engine().templates(), engine().chinese());
+  Analyzer from_blob({{"lexicons.bin", blob}}, engine().templates(), engine().chinese());
+  for (auto [text, locale] : {std::pair{"钱还没退，快递也还没到", Locale::zh_CN}, {"不是要退款，快递呢", Locale::zh_CN},
+                              {"I want my money back", Locale::en}}) {
+    Analysis a = from_yaml.analyze(text, locale), b = from_blob.analyze(text, locale);
+    EXPECT_EQ(a.intent, b.intent) << text;
+    EXPECT_EQ(a.cues, b.cues) << text;
+    EXPECT_EQ(a.topics, b.topics) << text;
+    EXPECT_DOUBLE_EQ(a.confidence, b.confidence) << text;
+  }
+  EXPECT_TRUE(has_cue(from_blob.analyze("钱还没退", Locale::zh_CN), "refund:"));
+}
+
+TEST(LexiconFormat, DamagedCompiledLexiconIsAClearError) {
+  const std::string blob = Analyzer::compile_lexicons({{"zh.yaml", "locale: zh-CN\nintents:\n  refund: {退款: 3}\n"}});
+  for (std::size_t cut : {blob.size() - 1, blob.size() / 2, std::size_t{12}}) {
+    try {
+      Analyzer an({{"lexicons.bin", blob.substr(0, cut)}}, engine().templates(), engine().chinese());
+      ADD_FAILURE() << "no error for a blob cut at " << cut;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::parse);
+      EXPECT_NE(std::string(e.what()).find("lexicons.bin"), std::string::npos) << e.what();
+    }
+  }
+}

@@ -41,10 +41,15 @@ class TemplateLibrary;
 class Analyzer {
  public:
   struct Lexicon;  // defined in the implementation
-  /// `lexicon_files`: (path, content) of the analysis YAML files; `library` provides training examples.
+  /// `lexicon_files`: (path, content) of the analysis YAML files, or of their compiled form (see
+  /// compile_lexicons); `library` provides training examples. A bad file throws Error(parse) naming
+  /// `path:line`.
   Analyzer(const std::vector<std::pair<std::string, std::string>>& lexicon_files,
            const TemplateLibrary& library, const ChineseConverters& chinese);
   ~Analyzer();
+  /// The lexicon files, checked and compiled into one blob that the constructor accepts in their
+  /// place without parsing YAML (the build compiles the bundled lexicons this way).
+  static std::string compile_lexicons(const std::vector<std::pair<std::string, std::string>>& lexicon_files);
   Analyzer(const Analyzer&) = delete;
   Analyzer& operator=(const Analyzer&) = delete;
 

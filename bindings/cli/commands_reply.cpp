@@ -21,6 +21,7 @@ struct ReplyArgs {
   std::string channel = "plain";
   std::string context;        // JSON: {"customer": {...}, "vars": {...}}
   std::string customer_type;
+  std::string customer;       // a stored customer: kefu id or external id
   std::string name, title;
   std::vector<std::string> vars;
   std::size_t limit = 3;
@@ -47,6 +48,7 @@ SuggestRequest make_request(const ReplyArgs& a, const std::string& text, const s
   req.channel = *ch;
   req.limit = a.limit;
   if (!a.context.empty()) apply_context_json(a.context, req);
+  if (!a.customer.empty()) req.customer_ref = a.customer;
   if (!a.customer_type.empty()) {
     auto ct = parse_customer_type(a.customer_type);
     if (!ct) throw Error(ErrorCode::invalid_argument, "unknown customer type '" + a.customer_type + "'");
@@ -86,7 +88,10 @@ void add_common(CLI::App* cmd, ReplyArgs& a, bool suggest) {
   if (!suggest) return;
   cmd->add_option("-n,--limit", a.limit, "how many suggestions")->capture_default_str();
   cmd->add_option("--channel", a.channel, "plain, markdown or html")->capture_default_str();
-  cmd->add_option("--context", a.context, "JSON: {\"customer\": {\"name\", \"title\", \"types\"}, \"vars\": {...}}");
+  cmd->add_option("--context", a.context, "JSON: {\"customer\": {\"name\", \"title\", \"types\"} or a stored customer's id, \"vars\": {...}}");
+  cmd->add_option("--customer", a.customer,
+                  "a customer of the --db archive (kefu id or external id such as taobao:nick): their profile "
+                  "sets name, form of address, type and the variables last_product and order_id");
   cmd->add_option("--type", a.customer_type, "customer type: price_sensitive, quality_seeking, health_beauty");
   cmd->add_option("--name", a.name, "customer's name");
   cmd->add_option("--title", a.title, "form of address: 亲, 先生, 女士, Ms., Mr.");

@@ -72,9 +72,13 @@ Variables variables_from_json(std::string_view text) {
 void apply_context_json(std::string_view text, SuggestRequest& req) {
   json j = parse(text, "context");
   if (!j.is_object()) throw Error(ErrorCode::parse, "context must be a JSON object");
-  if (j.contains("customer") && !j["customer"].is_null()) {
+  if (j.contains("customer") && j["customer"].is_string()) {
+    // A stored customer, by kefu id or external id: the profile fills in the rest.
+    req.customer_ref = j["customer"].get<std::string>();
+  } else if (j.contains("customer") && !j["customer"].is_null()) {
     const json& c = j["customer"];
-    if (!c.is_object()) throw Error(ErrorCode::parse, "context.customer must be an object");
+    if (!c.is_object()) throw Error(ErrorCode::parse, "context.customer must be an object or a customer id");
+    if (c.contains("ref")) req.customer_ref = string_field(c, "ref", "customer");
     req.customer.name = string_field(c, "name", "customer");
     req.customer.title = string_field(c, "title", "customer");
     auto read_types = [&](const json& v) {

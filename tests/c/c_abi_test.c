@@ -215,6 +215,20 @@ static void test_customers(void) {
   CHECK(contains(buf.ptr, "\"locale\":\"zh-TW\""));
   CHECK(kefu_customer_upsert(fresh(&buf), engine, "{\"phones\":[\"not a phone\"]}") == KEFU_EINVALID);
   CHECK(kefu_customer_upsert(fresh(&buf), engine, "{oops") == KEFU_EPARSE);
+  {
+    /* a stored customer named in the suggestion context: the profile fills the name */
+    kefu_suggest_options with_customer = KEFU_SUGGEST_OPTIONS_INIT;
+    with_customer.locale = "zh-TW";
+    with_customer.context_json = "{\"customer\": \"taobao:chan\"}";
+    CHECK(kefu_reply_suggest(fresh(&buf), engine, "你好，在嗎", &with_customer) == KEFU_OK);
+    CHECK(contains(buf.ptr, "陳大文"));
+    with_customer.context_json = "{\"customer\": {\"ref\": \"taobao:chan\", \"title\": \"先生\"}}";
+    CHECK(kefu_reply_suggest(fresh(&buf), engine, "你好，在嗎", &with_customer) == KEFU_OK);
+    CHECK(contains(buf.ptr, "陳先生")); /* stored surname, given form of address */
+    with_customer.context_json = "{\"customer\": \"taobao:nobody\"}";
+    CHECK(kefu_reply_suggest(fresh(&buf), engine, "你好，在嗎", &with_customer) == KEFU_OK);
+    CHECK(!contains(buf.ptr, "陳大文"));
+  }
 
   /* notes and search */
   CHECK(kefu_note_add(fresh(&buf), engine, "taobao:wangfang88", "喜欢蓝色，穿M码，上次退货因为尺码偏小", "小美", 1) == KEFU_OK);

@@ -43,6 +43,14 @@ for q in "taobao:wangfang88" "13800138000" "+86 138 0013 8000" "138-0013-8000" "
   out=$(K customers find --json "$q")
   check "find $q" json_has "$out" "j['customers'][0]['name']=='王芳'"
 done
+# suggest for a stored customer: the profile fills the name (and --context may name the customer too)
+out=$(K suggest --json --customer taobao:lilei "你好，在吗")
+check "suggest --customer fills the stored name" json_has "$out" "'李雷' in j['suggestions'][0]['text']"
+out=$(K suggest --json --context '{"customer": "taobao:lilei"}' "你好，在吗")
+check "suggest --context names a stored customer" json_has "$out" "'李雷' in j['suggestions'][0]['text']"
+out=$(K suggest --json --customer taobao:nobody "你好，在吗")
+check "an unknown customer is ignored" json_has "$out" "'李雷' not in j['suggestions'][0]['text']"
+
 out=$(K customers find --json "taobao:wangfang88")
 check "find shape" json_has "$out" "all(k in j['customers'][0] for k in ('id','name','external_ids','phone','email','tags')) and j['customers'][0]['phone']=='+8613800138000' and j['customers'][0]['tags']==['vip','quality_seeking'] and j['customers'][0]['external_ids']==['taobao:wangfang88']"
 id=$(printf '%s' "$out" | $PY -c "import json,sys; print(json.load(sys.stdin)['customers'][0]['id'])")

@@ -130,7 +130,11 @@ typedef struct kefu_suggest_options {
   const char *locale;         /**< NULL: guessed from the text */
   const char *channel;        /**< "plain" (NULL), "markdown" or "html" */
   size_t limit;               /**< how many suggestions; 0: 3 */
-  const char *context_json;   /**< NULL or {"customer": {"name","title","types":[...],"tags":[...]}, "vars": {...}} */
+  /** NULL or {"customer": {"name","title","types":[...],"tags":[...]}, "vars": {...}}; "customer" may
+   * instead be a stored customer's kefu id or external id ("taobao:nick"), or the object may carry it
+   * as "ref": the profile in the engine's database then fills name, title, types, tags and the
+   * variables last_product and order_id (fields given here win; an unknown customer is ignored). */
+  const char *context_json;
 } kefu_suggest_options;
 
 #define KEFU_SUGGEST_OPTIONS_VERSION 1

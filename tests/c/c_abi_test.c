@@ -54,6 +54,12 @@ static void on_tone_event(const char *event, const char *json, size_t len, void 
   if (strcmp(event, "draft_checked") == 0 && len > 0 && strstr(json, "\"score\"")) (*count)++;
 }
 
+/* Disposes the previous result: every kefu_buf a call fills is the caller's to free. */
+static kefu_buf *fresh(kefu_buf *b) {
+  kefu_buf_dispose(b);
+  return b;
+}
+
 static void test_tone(kefu_engine *engine, const char *data_dir) {
   kefu_buf buf = KEFU_BUF_INIT;
   kefu_tone_options topts = KEFU_TONE_OPTIONS_INIT;
@@ -118,6 +124,30 @@ static void test_tone(kefu_engine *engine, const char *data_dir) {
   CHECK(kefu_tone_lint(&buf, engine, "/no/such/tone/dir") == KEFU_EIO);
   CHECK(kefu_tone_lint(NULL, engine, NULL) == KEFU_EINVALID);
   CHECK(kefu_event_unsubscribe(engine, sub) == KEFU_OK);
+  /* version 3: a shop's tone overrides (a disabled rule, an added one); a bad file is a parse error */
+  {
+    kefu_engine_options v3 = KEFU_ENGINE_OPTIONS_INIT;
+    kefu_engine *shop = NULL;
+    snprintf(path, sizeof path, "%s/tone/shop_overrides.yaml", data_dir);
+    v3.tone_overrides = path;
+    CHECK(kefu_engine_open(&shop, &v3) == KEFU_OK);
+    CHECK(kefu_tone_check(fresh(&buf), shop, "你去隔壁店看看", NULL) == KEFU_OK);
+    CHECK(contains(buf.ptr, "\"rule\":\"shop.competitor\""));
+    CHECK(!contains(buf.ptr, "\"rule\":\"politeness.ni\""));
+    CHECK(kefu_tone_check(fresh(&buf), engine, "你去隔壁店看看", NULL) == KEFU_OK);
+    CHECK(!contains(buf.ptr, "shop.competitor"));
+    CHECK(contains(buf.ptr, "\"rule\":\"politeness.ni\""));
+    kefu_engine_free(shop);
+    snprintf(path, sizeof path, "%s/tone/bad_rules.yaml", data_dir);
+    shop = NULL;
+    CHECK(kefu_engine_open(&shop, &v3) == KEFU_EPARSE);
+    CHECK(shop == NULL && strstr(kefu_error_last()->message, "bad_rules.yaml:5") != NULL);
+    /* version 2 ignores the field */
+    v3.version = 2;
+    CHECK(kefu_engine_open(&shop, &v3) == KEFU_OK);
+    kefu_engine_free(shop);
+  }
+  kefu_buf_dispose(&buf);
 }
 
 /* ---- customers and notes: find, upsert, show, records, import, notes, search, reminders, forget ---- */
@@ -140,12 +170,6 @@ static void on_import_progress(unsigned long long bytes_read, unsigned long long
   *last = rows;
   (void)bytes_read;
   (void)bytes_total;
-}
-
-/* Disposes the previous result: every kefu_buf a call fills is the caller's to free. */
-static kefu_buf *fresh(kefu_buf *b) {
-  kefu_buf_dispose(b);
-  return b;
 }
 
 static void test_customers(void) {

@@ -24,6 +24,7 @@ int kefu_engine_open(kefu_engine** out, const kefu_engine_options* opts) {
         throw kefu::Error(kefu::ErrorCode::invalid_argument, "log_level out of range");
       o.log_level = static_cast<kefu::LogLevel>(opts->log_level);
       if (opts->version >= 2 && opts->db_path) o.db_path = opts->db_path;
+      if (opts->version >= 3 && opts->tone_overrides) o.tone_overrides = opts->tone_overrides;
     }
     *out = new kefu_engine(std::move(o));
   });

@@ -105,10 +105,13 @@ typedef struct kefu_engine_options {
   size_t max_text_bytes;      /**< 0: 65536 */
   int log_level;              /**< a kefu_log_level; KEFU_LOG_WARN by default */
   const char *db_path;        /**< version 2: the customer database (SQLite, created on first use), or NULL */
+  /** version 3: a shop's tone rule file or directory (templates/tone/README.md), layered over the
+   * bundled rules, or NULL. A bad file fails kefu_engine_open with KEFU_EPARSE naming file:line. */
+  const char *tone_overrides;
 } kefu_engine_options;
 
-#define KEFU_ENGINE_OPTIONS_VERSION 2
-#define KEFU_ENGINE_OPTIONS_INIT {KEFU_ENGINE_OPTIONS_VERSION, NULL, 0, 0, KEFU_LOG_WARN, NULL}
+#define KEFU_ENGINE_OPTIONS_VERSION 3
+#define KEFU_ENGINE_OPTIONS_INIT {KEFU_ENGINE_OPTIONS_VERSION, NULL, 0, 0, KEFU_LOG_WARN, NULL, NULL}
 
 /** Opens an engine. `opts` may be NULL for the defaults (bundled packs). */
 KEFU_EXTERN int kefu_engine_open(kefu_engine **out, const kefu_engine_options *opts);

@@ -88,6 +88,13 @@ def cpu_seconds(root_pid: int) -> float:
     return total
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all processes on the machine have used since boot (user, nice, system, irq, softirq)."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
+
+
 def suggest(base: str, body: bytes) -> str:
     req = urllib.request.Request(base + "/v1/suggest", data=body, method="POST",
                                  headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
@@ -129,8 +136,10 @@ def run(cli: str, workers: int, duration: int, connections: int, rate: float = 0
         load_before = os.getloadavg()[0]
         server_cpu = cpu_seconds(proc.pid)
         wrk_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        busy = machine_busy_seconds()
         out = wrk(base, data, duration, connections, rate)
         load_after = os.getloadavg()[0]
+        busy = machine_busy_seconds() - busy
         server_cpu = cpu_seconds(proc.pid) - server_cpu
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         wrk_cpu = (after.ru_utime - wrk_cpu.ru_utime) + (after.ru_stime - wrk_cpu.ru_stime)
@@ -147,6 +156,7 @@ def run(cli: str, workers: int, duration: int, connections: int, rate: float = 0
     return {"workers": workers, "connections": connections, "requests": total, "seconds": micros / 1e6,
             "rps": total / (micros / 1e6), "lat": lat, "checked": checked, "wrong": wrong,
             "first_wrong": first_wrong.group(1) if first_wrong else None, "errors": errors,
+            "others_cores": max(0.0, busy - server_cpu - wrk_cpu) / (micros / 1e6),
             "woke": tuple(map(float, woke.groups())) if woke else None,
             "load": (load_before, load_after), "server_us": server_cpu / max(total, 1) * 1e6,
             "wrk_us": wrk_cpu / max(total, 1) * 1e6}
@@ -170,6 +180,7 @@ def report(r: dict, rate: float) -> None:
     if r["first_wrong"]:
         print(f"{'':>7} first wrong answer: {r['first_wrong']}")
     cores = os.cpu_count() or 2
+    print(f"{'':>7} other processes on the machine used {r['others_cores']:.2f} of its {cores} cores during the run")
     print(f"{'':>7} CPU per request: service {r['server_us']:.0f} µs, load generator {r['wrk_us']:.0f} µs; "
           f"{cores} idle cores would serve about {cores * 1e6 / (r['server_us'] + r['wrk_us']):.0f} req/s "
           f"(an estimate from CPU time, not a measurement)")

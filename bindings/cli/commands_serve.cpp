@@ -105,7 +105,7 @@ void add_serve_commands(CLI::App& app, Globals& g) {
   serve->add_option("--port", a->port, "port (0: any free port)")->capture_default_str();
   serve->add_option("--token", a->token, "bearer token clients must send (default: $KEFU_TOKEN)")
       ->envname("KEFU_TOKEN");
-  serve->add_option("--workers", a->workers, "worker processes")->capture_default_str();
+  serve->add_option("--workers", a->workers, "worker processes, each with its own engine, sharing the port")->capture_default_str();
   serve->add_option("--max-body", a->max_body, "largest request body in bytes (413 above)")->capture_default_str();
   serve->add_option("--agent-locale", a->agent_locale, "language of notes posted to helpdesks (zh-CN, zh-TW, zh-HK, en)");
   serve->footer(

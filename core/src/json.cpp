@@ -1,8 +1,12 @@
 #include "kefu/json.hpp"
 
+#include <array>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "kefu/error.hpp"
+#include "kefu/text.hpp"
 
 namespace kefu {
 
@@ -12,13 +16,75 @@ namespace {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json analysis_object(const Analysis& a, std::size_t top) {
-  json intents = json::array();
-  for (std::size_t i = 0; i < a.intents.size() && i < top; ++i)
-    intents.push_back({{"intent", to_string(a.intents[i].intent)}, {"score", a.intents[i].score}});
-  return {{"intent", to_string(a.intent)},     {"confidence", a.confidence}, {"emotion", to_string(a.emotion)},
-          {"emotion_score", a.emotion_score}, {"stage", to_string(a.stage)}, {"locale", locale_name(a.locale)},
-          {"intents", intents}};
+// The result objects are written straight into a string, in the bytes json::dump printed for them
+// (keys in sorted order, numbers as nlohmann writes them, UTF-8 kept, invalid UTF-8 replaced): building
+// a json tree first (a std::map node and a copy per field) took about as long as ranking.
+class Writer {
+ public:
+  std::string out;
+  Writer() { out.reserve(2048); }
+  Writer& raw(std::string_view s) {
+    out += s;
+    return *this;
+  }
+  Writer& key(std::string_view k) {  // k: a plain ASCII name
+    out += '"';
+    out += k;
+    out += "\":";
+    return *this;
+  }
+  Writer& str(std::string_view s) {
+    if (is_plain(s)) {
+      out += '"';
+      out += s;
+      out += '"';
+    } else {
+      out += dump(json(std::string(s)));  // escapes and invalid UTF-8: nlohmann's own rules
+    }
+    return *this;
+  }
+  Writer& num(double x) {
+    if (!std::isfinite(x)) return raw("null");
+    std::array<char, 64> buf;
+    char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), x);
+    out.append(buf.data(), end);
+    return *this;
+  }
+  Writer& strs(const std::vector<std::string>& v) {
+    out += '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ',';
+      str(v[i]);
+    }
+    out += ']';
+    return *this;
+  }
+
+ private:
+  // Nothing to escape (control characters, quote, backslash) and well-formed UTF-8.
+  static bool is_plain(std::string_view s) {
+    for (char c : s)
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return false;
+    return is_valid_utf8(s);
+  }
+};
+
+// The analysis fields, in key order, without the braces; `cues` (analyze only) sorts between
+// "confidence" and "emotion".
+void analysis_fields(Writer& w, const Analysis& a, std::size_t top, bool cues) {
+  w.key("confidence").num(a.confidence);
+  if (cues) w.raw(",").key("cues").strs(a.cues);
+  w.raw(",").key("emotion").str(to_string(a.emotion));
+  w.raw(",").key("emotion_score").num(a.emotion_score);
+  w.raw(",").key("intent").str(to_string(a.intent));
+  w.raw(",").key("intents").raw("[");
+  for (std::size_t i = 0; i < a.intents.size() && i < top; ++i) {
+    if (i) w.raw(",");
+    w.raw("{").key("intent").str(to_string(a.intents[i].intent)).raw(",").key("score").num(a.intents[i].score).raw("}");
+  }
+  w.raw("]");
+  w.raw(",").key("locale").str(locale_name(a.locale));
+  w.raw(",").key("stage").str(to_string(a.stage));
 }
 
 json parse(std::string_view text, const char* what) {
@@ -38,19 +104,32 @@ std::string string_field(const json& j, const char* key, const char* where) {
 }  // namespace
 
 std::string analysis_to_json(const Analysis& a) {
-  json j = analysis_object(a, 5);
-  j["cues"] = a.cues;
-  return dump(j);
+  Writer w;
+  w.raw("{");
+  analysis_fields(w, a, 5, true);
+  w.raw("}");
+  return std::move(w.out);
 }
 
 std::string suggest_to_json(const SuggestResult& r) {
-  json j = analysis_object(r.analysis, 3);
-  json list = json::array();
-  for (const auto& s : r.suggestions)
-    list.push_back({{"template_id", s.template_id}, {"intent", to_string(s.intent)}, {"text", s.text},
-                    {"score", s.score}, {"missing", s.missing}, {"shortcut", s.shortcut}, {"tags", s.tags}});
-  j["suggestions"] = std::move(list);
-  return dump(j);
+  Writer w;
+  w.raw("{");
+  analysis_fields(w, r.analysis, 3, false);
+  w.raw(",").key("suggestions").raw("[");
+  for (std::size_t i = 0; i < r.suggestions.size(); ++i) {
+    const Suggestion& s = r.suggestions[i];
+    if (i) w.raw(",");
+    w.raw("{").key("intent").str(to_string(s.intent));
+    w.raw(",").key("missing").strs(s.missing);
+    w.raw(",").key("score").num(s.score);
+    w.raw(",").key("shortcut").str(s.shortcut);
+    w.raw(",").key("tags").strs(s.tags);
+    w.raw(",").key("template_id").str(s.template_id);
+    w.raw(",").key("text").str(s.text);
+    w.raw("}");
+  }
+  w.raw("]}");
+  return std::move(w.out);
 }
 
 std::string rendered_to_json(const std::string& id, const Rendered& r) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 
 import pytest
 
@@ -249,11 +250,23 @@ def test_binds_loopback_only(server):
         socket.create_connection((outward, server.port), timeout=2).close()
 
 
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:port (state 0A in /proc/net/tcp)."""
+    want = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as f:
+        return sum(1 for line in f.readlines()[1:] if line.split()[1] == want and line.split()[3] == "0A")
+
+
 def test_workers_share_the_port():
     s = Server(["--workers", "2"])
     try:
         for _ in range(20):
             assert s.post("/v1/analyze", {"text": "在吗"})[0] == 200
+        # Each worker listens with a socket of its own (SO_REUSEPORT), so the kernel spreads connections.
+        deadline = time.time() + 30
+        while listening_sockets(s.port) < 2 and time.time() < deadline:
+            time.sleep(0.1)
+        assert listening_sockets(s.port) == 2
     finally:
         code, err = s.stop()
     assert code == 0, err

@@ -25,7 +25,7 @@ json analysis_json(const Analysis& a, std::size_t top) {
 }
 
 const std::vector<std::string> kAwkward = {
-    "plain", "引号\"和\\反斜杠", "line\nbreak\ttab\r\b\f", std::string("nul\0byte\x01\x1f", 13),
+    "plain", "引号\"和\\反斜杠", "line\nbreak\ttab\r\b\f", std::string("nul\0byte\x01\x1f", sizeof "nul\0byte\x01\x1f" - 1),
     "bad \xff\xfe utf-8 \xe4\xbd", "overlong \xc0\xaf and surrogate \xed\xa0\x80", "\x7f delete", "",
     "emoji 😀 and 繁體"};
 

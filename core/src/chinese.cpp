@@ -7,6 +7,7 @@
 
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "kefu/error.hpp"
 #include "kefu/text.hpp"
@@ -19,9 +20,35 @@ namespace kefu {
 
 struct ChineseConverter::Impl {
   std::unique_ptr<opencc::SimpleConverter> converter;
-  // Character table for convert_chars, built on first use from every BMP ideograph.
+  // Character table for convert_chars, built on first use from every BMP ideograph (or loaded from
+  // an OpenCC character dictionary): `table` as OpenCC gives it while it is built, then `dense` for
+  // the ideographs of kDenseFrom..kDenseTo (indexed by code point) and `sparse` for the rest.
+  static constexpr char32_t kDenseFrom = 0x3400, kDenseTo = 0xA000;
   mutable std::once_flag table_once;
   mutable std::unordered_map<char32_t, char32_t> table;
+  mutable std::vector<char32_t> dense;
+  mutable std::unordered_map<char32_t, char32_t> sparse;
+
+  // Splits `table` into its dense and sparse parts (once, after the table is complete).
+  void index_table() const {
+    dense.clear();
+    sparse.clear();
+    if (table.empty()) return;
+    dense.resize(kDenseTo - kDenseFrom);
+    for (char32_t cp = kDenseFrom; cp < kDenseTo; ++cp) dense[cp - kDenseFrom] = cp;
+    for (const auto& [from, to] : table) {
+      if (from >= kDenseFrom && from < kDenseTo) dense[from - kDenseFrom] = to;
+      else sparse.emplace(from, to);
+    }
+    table.clear();
+  }
+  char32_t lookup(char32_t cp) const {
+    if (cp < kDenseFrom || dense.empty()) return cp;
+    if (cp < kDenseTo) return dense[cp - kDenseFrom];
+    if (sparse.empty()) return cp;
+    auto it = sparse.find(cp);
+    return it == sparse.end() ? cp : it->second;
+  }
 };
 
 ChineseConverter::ChineseConverter(const std::string& config) : impl_(std::make_unique<Impl>()) {
@@ -39,30 +66,30 @@ std::string ChineseConverter::convert(std::string_view utf8) const {
 }
 
 std::u32string ChineseConverter::convert_chars(std::u32string_view text) const {
+  std::u32string out(text);
+  for (char32_t& cp : out) cp = convert_char(cp);
+  return out;
+}
+
+char32_t ChineseConverter::convert_char(char32_t cp) const {
+  if (cp < Impl::kDenseFrom) return cp;  // below every ideograph: no call_once on the hot path
   std::call_once(impl_->table_once, [this] {
     // One ideograph per line so that no phrase rule joins neighbours: the table stays 1:1.
     // (Converters built by ChineseConverters::to_simplified() fill the table from OpenCC's
     // character dictionary instead, which is much faster; see there.)
-    if (!impl_->table.empty()) return;
     std::string block;
-    for (char32_t cp = 0x3400; cp <= 0x9FFF; ++cp) {
-      if (cp > 0x4DBF && cp < 0x4E00) continue;
-      append_utf8(block, cp);
+    for (char32_t c = 0x3400; c <= 0x9FFF; ++c) {
+      if (c > 0x4DBF && c < 0x4E00) continue;
+      append_utf8(block, c);
       block.push_back('\n');
     }
     std::u32string in = decode_utf8(block), out = decode_utf8(convert(block));
-    if (in.size() != out.size()) return;  // a config that is not 1:1 per character: leave text as it is
-    for (std::size_t i = 0; i < in.size(); ++i)
-      if (in[i] != out[i]) impl_->table.emplace(in[i], out[i]);
+    if (in.size() == out.size())  // else a config that is not 1:1 per character: leave text as it is
+      for (std::size_t i = 0; i < in.size(); ++i)
+        if (in[i] != out[i]) impl_->table.emplace(in[i], out[i]);
+    impl_->index_table();
   });
-  std::u32string out(text);
-  if (impl_->table.empty()) return out;
-  for (char32_t& cp : out) {
-    if (cp < 0x3400) continue;
-    auto it = impl_->table.find(cp);
-    if (it != impl_->table.end()) cp = it->second;
-  }
-  return out;
+  return impl_->lookup(cp);
 }
 
 void ChineseConverter::load_char_table(const std::string& ocd2_path) {
@@ -74,8 +101,9 @@ void ChineseConverter::load_char_table(const std::string& ocd2_path) {
         if (key.size() == 1 && value.size() == 1 && key != value) impl_->table.emplace(key[0], value[0]);
       }
     } catch (const std::exception&) {
-      impl_->table.clear();  // convert_chars() falls back to converting through the config
+      impl_->table.clear();
     }
+    impl_->index_table();
   });
 }
 

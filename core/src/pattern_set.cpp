@@ -217,13 +217,18 @@ std::size_t PatternSet::size() const { return impl_->patterns.size(); }
 
 std::vector<PatternSet::Match> PatternSet::scan(std::string_view utf8) const {
   std::vector<Match> out;
-  if (!impl_->db || utf8.empty()) return out;
+  scan(utf8, out);
+  return out;
+}
+
+void PatternSet::scan(std::string_view utf8, std::vector<Match>& out) const {
+  out.clear();
+  if (!impl_->db || utf8.empty()) return;
   hs_scratch_t* scratch = impl_->acquire();
   ScanState st{&impl_->patterns, utf8, &out};
   hs_error_t rc = hs_scan(impl_->db, utf8.data(), static_cast<unsigned>(utf8.size()), 0, scratch, on_match, &st);
   impl_->release(scratch);
   if (rc != HS_SUCCESS) throw Error(ErrorCode::internal, "Hyperscan scan failed: " + std::to_string(rc));
-  return out;
 }
 
 }  // namespace kefu

@@ -41,6 +41,23 @@ std::size_t first_invalid(std::string_view s) noexcept {
   return std::string_view::npos;
 }
 
+// The code point at s[i], advancing i past it; a bad sequence reads as U+FFFD, one byte long.
+char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+  const auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  const char32_t c = b(0);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  char32_t cp;
+  switch (valid_sequence(s, i)) {
+    case 2: cp = ((c & 0x1F) << 6) | (b(1) & 0x3F); i += 2; return cp;
+    case 3: cp = ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F); i += 3; return cp;
+    case 4: cp = ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F); i += 4; return cp;
+    default: ++i; return 0xFFFD;
+  }
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view utf8) noexcept { return first_invalid(utf8) == std::string_view::npos; }
@@ -55,7 +72,8 @@ void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, 
                 std::string(what) + " is not valid UTF-8 (bad byte at offset " + std::to_string(bad) + ")");
   if (!allow_empty) {
     bool blank = true;
-    for (char32_t cp : decode_utf8(utf8)) {
+    for (std::size_t i = 0; i < utf8.size();) {
+      char32_t cp = next_code_point(utf8, i);
       auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
       if (cat != UTF8PROC_CATEGORY_ZS && cat != UTF8PROC_CATEGORY_CC && cat != UTF8PROC_CATEGORY_CF) {
         blank = false;
@@ -69,25 +87,25 @@ void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, 
 std::u32string decode_utf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    utf8proc_int32_t cp = 0;
-    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0) {  // callers validate first; be safe anyway
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    out.push_back(static_cast<char32_t>(cp));
-    i += static_cast<std::size_t>(n);
-  }
+  for (std::size_t i = 0; i < s.size();) out.push_back(next_code_point(s, i));
   return out;
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-  utf8proc_uint8_t buf[4];
-  auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf);
-  out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+  const auto byte = [](char32_t v) { return static_cast<char>(v); };
+  if (cp < 0x80) {
+    out.push_back(byte(cp));
+  } else if (cp < 0x800) {
+    const char b[2] = {byte(0xC0 | (cp >> 6)), byte(0x80 | (cp & 0x3F))};
+    out.append(b, 2);
+  } else if (cp < 0x10000) {
+    const char b[3] = {byte(0xE0 | (cp >> 12)), byte(0x80 | ((cp >> 6) & 0x3F)), byte(0x80 | (cp & 0x3F))};
+    out.append(b, 3);
+  } else {
+    const char b[4] = {byte(0xF0 | (cp >> 18)), byte(0x80 | ((cp >> 12) & 0x3F)), byte(0x80 | ((cp >> 6) & 0x3F)),
+                       byte(0x80 | (cp & 0x3F))};
+    out.append(b, 4);
+  }
 }
 
 std::string encode_utf8(std::u32string_view cps) {
@@ -104,6 +122,8 @@ bool is_han(char32_t c) noexcept {
 }
 
 bool is_alnum(char32_t cp) noexcept {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+  if (cp >= 0x4E00 && cp <= 0x9FD5) return true;  // CJK Unified Ideographs assigned since Unicode 8: Lo
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
     case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
@@ -114,45 +134,77 @@ bool is_alnum(char32_t cp) noexcept {
   }
 }
 
-NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
-  NormalizedText out;
+namespace {
+
+// Folds one code point (NFKC, case folding, marks stripped; then Traditional → Simplified) and
+// passes each resulting code point to `emit`.
+template <class Emit>
+void fold_code_point(char32_t cp, const ChineseConverter* to_simplified, Emit&& emit) {
+  if (cp < 0x80) {  // ASCII fast path
+    emit(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+    return;
+  }
+  if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
+    emit(to_simplified ? to_simplified->convert_char(cp) : cp);
+    return;
+  }
+  utf8proc_int32_t buf[8];
+  utf8proc_int32_t last = 0;
+  auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
+                                   static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                                  UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
+                                   &last);
+  if (n <= 0 || n > 8) {
+    emit(to_simplified ? to_simplified->convert_char(cp) : cp);
+    return;
+  }
+  for (auto k = 0; k < n; ++k) {
+    auto c = static_cast<char32_t>(buf[k]);
+    emit(to_simplified ? to_simplified->convert_char(c) : c);
+  }
+}
+
+// One pass over `utf8`: decode, fold, and (with `folded_utf8`) encode with the byte → code point map.
+void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
+               std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte) {
+  out.text.clear();
+  out.origin.clear();
   out.text.reserve(utf8.size());
   out.origin.reserve(utf8.size());
-  std::uint32_t index = 0;
-  utf8proc_int32_t buf[8];
-  for (char32_t cp : decode_utf8(utf8)) {
-    if (cp < 0x80) {  // ASCII fast path
-      out.text.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-      out.origin.push_back(index++);
-      continue;
-    }
-    if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
-      out.text.push_back(cp);
-      out.origin.push_back(index++);
-      continue;
-    }
-    utf8proc_int32_t last = 0;
-    auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
-                                     static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                                                    UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
-                                     &last);
-    if (n <= 0 || n > 8) {
-      out.text.push_back(cp);
-      out.origin.push_back(index);
-    } else {
-      for (auto k = 0; k < n; ++k) {
-        out.text.push_back(static_cast<char32_t>(buf[k]));
-        out.origin.push_back(index);
-      }
-    }
-    ++index;
+  if (folded_utf8) {
+    folded_utf8->clear();
+    folded_utf8->reserve(utf8.size() + 8);
+    cp_of_byte->clear();
+    cp_of_byte->reserve(utf8.size() + 9);
   }
-  if (to_simplified) out.text = to_simplified->convert_chars(out.text);
+  std::uint32_t index = 0;
+  auto emit = [&](char32_t c) {
+    if (folded_utf8) {
+      append_utf8(*folded_utf8, c);
+      cp_of_byte->resize(folded_utf8->size(), static_cast<std::uint32_t>(out.text.size()));
+    }
+    out.text.push_back(c);
+    out.origin.push_back(index);
+  };
+  for (std::size_t i = 0; i < utf8.size(); ++index) fold_code_point(next_code_point(utf8, i), to_simplified, emit);
+  if (folded_utf8) cp_of_byte->push_back(static_cast<std::uint32_t>(out.text.size()));
+}
+
+}  // namespace
+
+NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
+  NormalizedText out;
+  normalize(utf8, to_simplified, out, nullptr, nullptr);
   return out;
 }
 
-std::vector<TextOffsets> offset_table(std::string_view utf8) {
-  std::vector<TextOffsets> table;
+void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte) {
+  normalize(utf8, to_simplified, out, &folded_utf8, &cp_of_byte);
+}
+
+void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {
+  table.clear();
   table.reserve(utf8.size() + 1);
   std::size_t u16 = 0;
   for (std::size_t i = 0; i < utf8.size();) {
@@ -163,6 +215,11 @@ std::vector<TextOffsets> offset_table(std::string_view utf8) {
     i += n;
   }
   table.push_back({utf8.size(), u16});
+}
+
+std::vector<TextOffsets> offset_table(std::string_view utf8) {
+  std::vector<TextOffsets> table;
+  offset_table(utf8, table);
   return table;
 }
 

@@ -20,6 +20,8 @@ class ChineseConverter {
   std::string convert(std::string_view utf8) const;
   /// Character-by-character conversion: keeps the code-point count, so offsets stay valid.
   std::u32string convert_chars(std::u32string_view text) const;
+  /// One code point as convert_chars() converts it: a lookup in a table built once from OpenCC's data.
+  char32_t convert_char(char32_t cp) const;
   /// Fills the table convert_chars() uses from an OpenCC character dictionary (.ocd2) instead of
   /// deriving it through the config; must be called before the first convert_chars().
   void load_char_table(const std::string& ocd2_path);

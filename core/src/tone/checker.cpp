@@ -2,6 +2,8 @@
 // negations, sentence conditions, context rules (apology only when the customer is upset), detectors,
 // and spans mapped back to the original draft.
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
@@ -40,6 +42,34 @@ struct Candidate {
   Span span;
 };
 
+// A kept match placed in the original draft, for ordering the findings.
+struct Placed {
+  std::size_t start, end;  ///< original code points
+  std::uint32_t kept;      ///< index in Workspace::kept
+};
+
+// What one check works in. One per thread, reused: a check allocates only for its report.
+struct Workspace {
+  Document doc;
+  std::vector<PatternSet::Match> matches;
+  std::vector<Candidate> candidates, kept;
+  std::vector<std::pair<std::uint32_t, Span>> exceptions, near_first, near_then;  // (rule, span)
+  std::vector<std::uint32_t> negation_ends;
+  std::vector<std::uint8_t> present;          // per marker group
+  std::vector<std::uint8_t> sentence_groups;  // per sentence × marker group: a marker of it is there
+  std::vector<Placed> placed;
+
+  // A huge draft should not keep its buffers alive in every thread that checked one.
+  static constexpr std::size_t kKeepCodePoints = 1 << 16;
+  bool oversized() const { return doc.norm.text.capacity() > kKeepCodePoints; }
+};
+
+Workspace& workspace() {
+  thread_local Workspace w;
+  if (w.oversized()) w = Workspace{};
+  return w;
+}
+
 }  // namespace
 
 ToneChecker::ToneChecker(const std::vector<SourceFile>& packs, const std::vector<SourceFile>& overrides,
@@ -70,17 +100,27 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   if (it == impl_->packs.end()) return report;  // no rules for this locale
   const CompiledPack& pack = *it->second;
   const auto& rules = pack.pack.rules;
-  Document doc = prepare_document(draft, ctx.channel, impl_->chinese);
+  Workspace& w = workspace();
+  Document& doc = w.doc;
+  prepare_document(draft, ctx.channel, impl_->chinese, doc);
   const auto& text = doc.norm.text;
 
   // One pass of the matcher: rule matches, exceptions, marker groups, negations.
-  std::vector<Candidate> candidates;
-  std::vector<std::pair<std::uint32_t, Span>> exceptions;  // (rule, span)
-  std::vector<std::uint32_t> negation_ends;
-  std::vector<bool> present(pack.marker_names.size(), false);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> marker_sentences;  // (group, sentence)
-  std::vector<std::pair<std::uint32_t, Span>> near_first, near_then;        // (rule, span)
-  for (const auto& m : pack.matcher->scan(doc.utf8)) {
+  auto& candidates = w.candidates;
+  auto& exceptions = w.exceptions;
+  auto& negation_ends = w.negation_ends;
+  auto& near_first = w.near_first;
+  auto& near_then = w.near_then;
+  candidates.clear();
+  exceptions.clear();
+  negation_ends.clear();
+  near_first.clear();
+  near_then.clear();
+  const std::size_t groups = pack.marker_names.size();
+  w.present.assign(groups, 0);
+  w.sentence_groups.assign(doc.sentences.size() * groups, 0);
+  pack.matcher->scan(doc.utf8, w.matches);
+  for (const auto& m : w.matches) {
     const auto& info = pack.patterns[m.id];
     Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
     if (s.end <= s.start) continue;
@@ -95,8 +135,8 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
         exceptions.push_back({info.index, s});
         break;
       case CompiledPack::PatternKind::marker:
-        present[info.index] = true;
-        marker_sentences.push_back({info.index, doc.sentence_of[s.start]});
+        w.present[info.index] = 1;
+        w.sentence_groups[doc.sentence_of[s.start] * groups + info.index] = 1;
         break;
       case CompiledPack::PatternKind::negation:
         negation_ends.push_back(s.end);
@@ -142,8 +182,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     }
     if (r.question && !is_question_sentence(doc, sentence)) return false;
     for (auto g : pack.unless_groups[c.rule])
-      for (const auto& [group, sent] : marker_sentences)
-        if (group == g && sent == sentence) return false;
+      if (w.sentence_groups[sentence * groups + g]) return false;
     if (r.negatable) {
       for (auto ne : negation_ends) {
         if (ne > c.span.start || c.span.start - ne > static_cast<std::uint32_t>(pack.pack.negation_window)) continue;
@@ -159,7 +198,8 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     if (a.span.start != b.span.start) return a.span.start < b.span.start;
     return a.span.end > b.span.end;
   });
-  std::vector<Candidate> kept;
+  auto& kept = w.kept;
+  kept.clear();
   for (const auto& c : candidates) {
     if (!keep(c)) continue;
     if (!kept.empty() && kept.back().rule == c.rule && c.span.start < kept.back().span.end) {
@@ -170,7 +210,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   }
 
   // Rules about what is missing: span = the first sentence.
-  bool asks = pack.request_group >= 0 && present[static_cast<std::size_t>(pack.request_group)];
+  bool asks = pack.request_group >= 0 && w.present[static_cast<std::size_t>(pack.request_group)];
   for (std::uint32_t i = 0; i < doc.sentences.size() && !asks; ++i) asks = is_question_sentence(doc, i);
   std::size_t length = 0;
   bool length_known = false;
@@ -184,7 +224,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
       if (length < static_cast<std::size_t>(rule.when.min_chars)) continue;
     }
     bool any = false;
-    for (auto g : pack.absent_groups[r]) any |= present[g];
+    for (auto g : pack.absent_groups[r]) any |= w.present[g] != 0;
     if (any || doc.sentences.empty()) continue;
     Span s{doc.sentences[0].first, doc.sentences[0].second};
     for (const auto& sent : doc.sentences) {  // the first sentence with content
@@ -197,18 +237,32 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     while (s.end > s.start && (text[s.end - 1] == ' ' || text[s.end - 1] == '\n')) --s.end;
     if (s.end > s.start) kept.push_back({r, 0, false, s});
   }
-  // Findings, with spans in the original draft.
+  // Findings, with spans in the original draft, ordered by start, longest first, then rule id.
   pack.localize_for(report.locale);
-  for (const auto& c : kept) {
+  const bool upset_customer = report.customer_upset && *report.customer_upset;
+  auto& placed = w.placed;
+  placed.clear();
+  for (std::uint32_t k = 0; k < kept.size(); ++k) {
+    const Candidate& c = kept[k];
     const Rule& rule = rules[c.rule];
-    if (rule.when.customer_upset && rule.kind != Kind::absent && !(report.customer_upset && *report.customer_upset))
-      continue;
-    Finding f;
+    if (rule.when.customer_upset && rule.kind != Kind::absent && !upset_customer) continue;
+    placed.push_back({doc.norm.origin[c.span.start], doc.norm.origin[c.span.end - 1] + 1, k});
+  }
+  std::sort(placed.begin(), placed.end(), [&](const Placed& a, const Placed& b) {
+    if (a.start != b.start) return a.start < b.start;
+    if (a.end != b.end) return a.end > b.end;
+    return rules[kept[a.kept].rule].id < rules[kept[b.kept].rule].id;
+  });
+  report.findings.reserve(placed.size());
+  for (const Placed& p : placed) {
+    const Candidate& c = kept[p.kept];
+    const Rule& rule = rules[c.rule];
+    Finding& f = report.findings.emplace_back();
     f.rule = rule.id;
     f.category = rule.category;
     f.severity = rule.severity;
-    f.start = doc.norm.origin[c.span.start];
-    f.end = doc.norm.origin[c.span.end - 1] + 1;
+    f.start = p.start;
+    f.end = p.end;
     f.start_byte = doc.offsets[f.start].byte;
     f.end_byte = doc.offsets[f.end].byte;
     f.start_utf16 = doc.offsets[f.start].utf16;
@@ -218,13 +272,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     const auto& own = c.from_phrase ? pack.phrase_suggestions[c.rule][c.phrase].get(report.locale)
                                     : pack.suggestions[c.rule].get(report.locale);
     f.suggestions = own.empty() ? pack.suggestions[c.rule].get(report.locale) : own;
-    report.findings.push_back(std::move(f));
   }
-  std::sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
-    if (a.start != b.start) return a.start < b.start;
-    if (a.end != b.end) return a.end > b.end;
-    return a.rule < b.rule;
-  });
   report.score = tone_score(report.findings);
   return report;
 }

@@ -129,18 +129,19 @@ struct CompiledPack {
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese);
 
 /// A draft prepared for matching: normalised text, its UTF-8 with a byte → code point map, masked
-/// regions, sentences, and the offsets of the original text.
+/// regions, sentences, and the offsets of the original text. A checker reuses one per thread, so its
+/// storage outlives a check (prepare_document() overwrites every field).
 struct Document {
   std::string_view original;
   NormalizedText norm;
   std::string utf8;                       ///< UTF-8 of norm.text
   std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
-  std::vector<bool> masked;               ///< per normalised code point: URL, markup... not checked
+  std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
   std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
   std::vector<TextOffsets> offsets;        ///< of the original text, per original code point (+1)
 };
-Document prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese);
+void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
 
 /// A span in normalised code points.
 struct Span {

@@ -21,33 +21,21 @@ namespace kefu {
 struct ChineseConverter::Impl {
   std::unique_ptr<opencc::SimpleConverter> converter;
   // Character table for convert_chars, built on first use from every BMP ideograph (or loaded from
-  // an OpenCC character dictionary): `table` as OpenCC gives it while it is built, then `dense` for
-  // the ideographs of kDenseFrom..kDenseTo (indexed by code point) and `sparse` for the rest.
-  static constexpr char32_t kDenseFrom = 0x3400, kDenseTo = 0xA000;
+  // an OpenCC character dictionary): `table` as OpenCC gives it while it is built, then `map`.
   mutable std::once_flag table_once;
   mutable std::unordered_map<char32_t, char32_t> table;
-  mutable std::vector<char32_t> dense;
-  mutable std::unordered_map<char32_t, char32_t> sparse;
+  mutable CharMap map;
 
-  // Splits `table` into its dense and sparse parts (once, after the table is complete).
+  // Moves `table` into `map` (once, after the table is complete).
   void index_table() const {
-    dense.clear();
-    sparse.clear();
     if (table.empty()) return;
-    dense.resize(kDenseTo - kDenseFrom);
-    for (char32_t cp = kDenseFrom; cp < kDenseTo; ++cp) dense[cp - kDenseFrom] = cp;
+    map.dense.resize(CharMap::kDenseTo - CharMap::kDenseFrom);
+    for (char32_t cp = CharMap::kDenseFrom; cp < CharMap::kDenseTo; ++cp) map.dense[cp - CharMap::kDenseFrom] = cp;
     for (const auto& [from, to] : table) {
-      if (from >= kDenseFrom && from < kDenseTo) dense[from - kDenseFrom] = to;
-      else sparse.emplace(from, to);
+      if (from >= CharMap::kDenseFrom && from < CharMap::kDenseTo) map.dense[from - CharMap::kDenseFrom] = to;
+      else map.sparse.emplace(from, to);
     }
     table.clear();
-  }
-  char32_t lookup(char32_t cp) const {
-    if (cp < kDenseFrom || dense.empty()) return cp;
-    if (cp < kDenseTo) return dense[cp - kDenseFrom];
-    if (sparse.empty()) return cp;
-    auto it = sparse.find(cp);
-    return it == sparse.end() ? cp : it->second;
   }
 };
 
@@ -66,13 +54,13 @@ std::string ChineseConverter::convert(std::string_view utf8) const {
 }
 
 std::u32string ChineseConverter::convert_chars(std::u32string_view text) const {
+  const CharMap& map = char_map();
   std::u32string out(text);
-  for (char32_t& cp : out) cp = convert_char(cp);
+  for (char32_t& cp : out) cp = map(cp);
   return out;
 }
 
-char32_t ChineseConverter::convert_char(char32_t cp) const {
-  if (cp < Impl::kDenseFrom) return cp;  // below every ideograph: no call_once on the hot path
+const ChineseConverter::CharMap& ChineseConverter::char_map() const {
   std::call_once(impl_->table_once, [this] {
     // One ideograph per line so that no phrase rule joins neighbours: the table stays 1:1.
     // (Converters built by ChineseConverters::to_simplified() fill the table from OpenCC's
@@ -89,7 +77,7 @@ char32_t ChineseConverter::convert_char(char32_t cp) const {
         if (in[i] != out[i]) impl_->table.emplace(in[i], out[i]);
     impl_->index_table();
   });
-  return impl_->lookup(cp);
+  return impl_->map;
 }
 
 void ChineseConverter::load_char_table(const std::string& ocd2_path) {

@@ -11,7 +11,7 @@ namespace kefu {
 namespace {
 
 // Returns the length of the valid sequence at s[i], or 0. Rejects overlongs, surrogates and > U+10FFFF.
-std::size_t valid_sequence(std::string_view s, std::size_t i) noexcept {
+inline std::size_t valid_sequence(std::string_view s, std::size_t i) noexcept {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const std::size_t left = s.size() - i;
   const unsigned char c = b(0);
@@ -34,6 +34,10 @@ std::size_t valid_sequence(std::string_view s, std::size_t i) noexcept {
 
 std::size_t first_invalid(std::string_view s) noexcept {
   for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII needs no further look
+      ++i;
+      continue;
+    }
     std::size_t n = valid_sequence(s, i);
     if (n == 0) return i;
     i += n;
@@ -42,7 +46,7 @@ std::size_t first_invalid(std::string_view s) noexcept {
 }
 
 // The code point at s[i], advancing i past it; a bad sequence reads as U+FFFD, one byte long.
-char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
   const auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
   const char32_t c = b(0);
   if (c < 0x80) {
@@ -56,6 +60,30 @@ char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
     case 4: cp = ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F); i += 4; return cp;
     default: ++i; return 0xFFFD;
   }
+}
+
+// Writes `c` as UTF-8 at `b` (room for 4 bytes); returns the number of bytes.
+inline std::size_t put_utf8(char32_t c, char* b) noexcept {
+  if (c < 0x80) {
+    b[0] = static_cast<char>(c);
+    return 1;
+  }
+  if (c < 0x800) {
+    b[0] = static_cast<char>(0xC0 | (c >> 6));
+    b[1] = static_cast<char>(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    b[0] = static_cast<char>(0xE0 | (c >> 12));
+    b[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    b[2] = static_cast<char>(0x80 | (c & 0x3F));
+    return 3;
+  }
+  b[0] = static_cast<char>(0xF0 | (c >> 18));
+  b[1] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+  b[2] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+  b[3] = static_cast<char>(0x80 | (c & 0x3F));
+  return 4;
 }
 
 }  // namespace
@@ -92,20 +120,8 @@ std::u32string decode_utf8(std::string_view s) {
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-  const auto byte = [](char32_t v) { return static_cast<char>(v); };
-  if (cp < 0x80) {
-    out.push_back(byte(cp));
-  } else if (cp < 0x800) {
-    const char b[2] = {byte(0xC0 | (cp >> 6)), byte(0x80 | (cp & 0x3F))};
-    out.append(b, 2);
-  } else if (cp < 0x10000) {
-    const char b[3] = {byte(0xE0 | (cp >> 12)), byte(0x80 | ((cp >> 6) & 0x3F)), byte(0x80 | (cp & 0x3F))};
-    out.append(b, 3);
-  } else {
-    const char b[4] = {byte(0xF0 | (cp >> 18)), byte(0x80 | ((cp >> 12) & 0x3F)), byte(0x80 | ((cp >> 6) & 0x3F)),
-                       byte(0x80 | (cp & 0x3F))};
-    out.append(b, 4);
-  }
+  char b[4];
+  out.append(b, put_utf8(cp, b));
 }
 
 std::string encode_utf8(std::u32string_view cps) {
@@ -136,58 +152,86 @@ bool is_alnum(char32_t cp) noexcept {
 
 namespace {
 
-// Folds one code point (NFKC, case folding, marks stripped; then Traditional → Simplified) and
-// passes each resulting code point to `emit`.
-template <class Emit>
-void fold_code_point(char32_t cp, const ChineseConverter* to_simplified, Emit&& emit) {
-  if (cp < 0x80) {  // ASCII fast path
-    emit(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-    return;
+// Writes the normalised code points with their origins and, optionally, their UTF-8 with the byte →
+// code point map, straight into the caller's buffers (sized up front, grown only for expansions).
+class FoldSink {
+ public:
+  FoldSink(std::size_t input_bytes, NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte)
+      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte) {
+    // Folding rarely lengthens text: as many code points and bytes as the input has bytes, then grow.
+    grow(input_bytes + 16, input_bytes + 16);
   }
-  if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
-    emit(to_simplified ? to_simplified->convert_char(cp) : cp);
-    return;
+  void emit(char32_t c, std::uint32_t origin) {
+    if (n_ >= out_.text.size() || (utf8_ && bytes_ + 4 > utf8_->size()))
+      grow(2 * out_.text.size(), utf8_ ? 2 * utf8_->size() : 0);
+    out_.text[n_] = c;
+    out_.origin[n_] = origin;
+    if (utf8_) {
+      const std::size_t len = put_utf8(c, utf8_->data() + bytes_);
+      std::uint32_t* m = cp_of_byte_->data() + bytes_;
+      for (std::size_t k = 0; k < len; ++k) m[k] = static_cast<std::uint32_t>(n_);
+      bytes_ += len;
+    }
+    ++n_;
   }
-  utf8proc_int32_t buf[8];
-  utf8proc_int32_t last = 0;
-  auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
-                                   static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                                                  UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
-                                   &last);
-  if (n <= 0 || n > 8) {
-    emit(to_simplified ? to_simplified->convert_char(cp) : cp);
-    return;
+  void finish() {
+    out_.text.resize(n_);
+    out_.origin.resize(n_);
+    if (utf8_) {
+      utf8_->resize(bytes_);
+      cp_of_byte_->resize(bytes_ + 1);
+      (*cp_of_byte_)[bytes_] = static_cast<std::uint32_t>(n_);
+    }
   }
-  for (auto k = 0; k < n; ++k) {
-    auto c = static_cast<char32_t>(buf[k]);
-    emit(to_simplified ? to_simplified->convert_char(c) : c);
-  }
-}
 
-// One pass over `utf8`: decode, fold, and (with `folded_utf8`) encode with the byte → code point map.
+ private:
+  void grow(std::size_t code_points, std::size_t bytes) {
+    out_.text.resize(code_points);
+    out_.origin.resize(code_points);
+    if (utf8_) {
+      utf8_->resize(bytes);
+      cp_of_byte_->resize(bytes + 1);
+    }
+  }
+  NormalizedText& out_;
+  std::string* utf8_;
+  std::vector<std::uint32_t>* cp_of_byte_;
+  std::size_t n_ = 0, bytes_ = 0;
+};
+
+// One pass over `utf8`: decode, fold (NFKC, case folding, marks stripped; then Traditional →
+// Simplified), and with `folded_utf8` encode, with the byte → code point map.
 void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
                std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte) {
-  out.text.clear();
-  out.origin.clear();
-  out.text.reserve(utf8.size());
-  out.origin.reserve(utf8.size());
-  if (folded_utf8) {
-    folded_utf8->clear();
-    folded_utf8->reserve(utf8.size() + 8);
-    cp_of_byte->clear();
-    cp_of_byte->reserve(utf8.size() + 9);
-  }
+  const ChineseConverter::CharMap* t2s = to_simplified ? &to_simplified->char_map() : nullptr;
+  FoldSink sink(utf8.size(), out, folded_utf8, cp_of_byte);
   std::uint32_t index = 0;
-  auto emit = [&](char32_t c) {
-    if (folded_utf8) {
-      append_utf8(*folded_utf8, c);
-      cp_of_byte->resize(folded_utf8->size(), static_cast<std::uint32_t>(out.text.size()));
+  for (std::size_t i = 0; i < utf8.size(); ++index) {
+    const char32_t cp = next_code_point(utf8, i);
+    if (cp < 0x80) {  // ASCII fast path
+      sink.emit(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index);
+      continue;
     }
-    out.text.push_back(c);
-    out.origin.push_back(index);
-  };
-  for (std::size_t i = 0; i < utf8.size(); ++index) fold_code_point(next_code_point(utf8, i), to_simplified, emit);
-  if (folded_utf8) cp_of_byte->push_back(static_cast<std::uint32_t>(out.text.size()));
+    if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
+      sink.emit(t2s ? (*t2s)(cp) : cp, index);
+      continue;
+    }
+    utf8proc_int32_t buf[8];
+    utf8proc_int32_t last = 0;
+    auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
+                                     static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                                    UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
+                                     &last);
+    if (n <= 0 || n > 8) {
+      sink.emit(t2s ? (*t2s)(cp) : cp, index);
+      continue;
+    }
+    for (auto k = 0; k < n; ++k) {
+      auto c = static_cast<char32_t>(buf[k]);
+      sink.emit(t2s ? (*t2s)(c) : c, index);
+    }
+  }
+  sink.finish();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <string>
 
 #include "kefu/chinese.hpp"
@@ -259,6 +260,20 @@ void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {
     i += n;
   }
   table.push_back({utf8.size(), u16});
+}
+
+void offsets_of(std::string_view utf8, const std::vector<std::size_t>& cps, std::vector<TextOffsets>& into) {
+  into.clear();
+  std::size_t byte = 0, cp = 0, u16 = 0;
+  for (std::size_t want : cps) {
+    for (; cp < want && byte < utf8.size(); ++cp) {
+      auto c = static_cast<unsigned char>(utf8[byte]);
+      std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      u16 += n == 4 ? 2 : 1;
+      byte += n;
+    }
+    into.push_back({std::min(byte, utf8.size()), u16});
+  }
 }
 
 std::vector<TextOffsets> offset_table(std::string_view utf8) {

@@ -46,6 +46,9 @@ struct TextOffsets {
 };
 std::vector<TextOffsets> offset_table(std::string_view utf8);  ///< size = code points + 1
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& into);  ///< the same, into reused storage
+/// The offsets of just the code points `cps` (ascending), in one walk that stops at the last: `into[i]`
+/// is the offset of `cps[i]`. For a few spans in a long text.
+void offsets_of(std::string_view utf8, const std::vector<std::size_t>& cps, std::vector<TextOffsets>& into);
 
 /// Han ideograph (CJK Unified Ideographs and extensions, compatibility ideographs).
 bool is_han(char32_t cp) noexcept;

@@ -58,6 +58,8 @@ struct Workspace {
   std::vector<std::uint8_t> present;          // per marker group
   std::vector<std::uint8_t> sentence_groups;  // per sentence × marker group: a marker of it is there
   std::vector<Placed> placed;
+  std::vector<std::size_t> positions;      // original code points where findings start or end
+  std::vector<TextOffsets> position_offsets;
 
   // A huge draft should not keep its buffers alive in every thread that checked one.
   static constexpr std::size_t kKeepCodePoints = 1 << 16;
@@ -253,6 +255,17 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     if (a.end != b.end) return a.end > b.end;
     return rules[kept[a.kept].rule].id < rules[kept[b.kept].rule].id;
   });
+  // Byte and UTF-16 offsets of just the findings' ends, in one walk over the draft.
+  auto& positions = w.positions;
+  positions.clear();
+  for (const Placed& p : placed) positions.insert(positions.end(), {p.start, p.end});
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  offsets_of(draft, positions, w.position_offsets);
+  auto offset = [&](std::size_t cp) {
+    return w.position_offsets[static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), cp) -
+                                                       positions.begin())];
+  };
   report.findings.reserve(placed.size());
   for (const Placed& p : placed) {
     const Candidate& c = kept[p.kept];
@@ -263,10 +276,11 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     f.severity = rule.severity;
     f.start = p.start;
     f.end = p.end;
-    f.start_byte = doc.offsets[f.start].byte;
-    f.end_byte = doc.offsets[f.end].byte;
-    f.start_utf16 = doc.offsets[f.start].utf16;
-    f.end_utf16 = doc.offsets[f.end].utf16;
+    const TextOffsets from = offset(f.start), to = offset(f.end);
+    f.start_byte = from.byte;
+    f.end_byte = to.byte;
+    f.start_utf16 = from.utf16;
+    f.end_utf16 = to.utf16;
     f.text = std::string(draft.substr(f.start_byte, f.end_byte - f.start_byte));
     f.message = pack.messages[c.rule].get(report.locale);
     const auto& own = c.from_phrase ? pack.phrase_suggestions[c.rule][c.phrase].get(report.locale)

@@ -141,12 +141,13 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
   for (std::size_t i = 1; i < d.original.size() && !two; ++i)
     two = d.original[i] >= 'A' && d.original[i] <= 'Z' && d.original[i - 1] >= 'A' && d.original[i - 1] <= 'Z';
   if (!two) return out;
-  const std::size_t n_orig = d.offsets.size() - 1;
+  const auto& offsets = original_offsets(d);
+  const std::size_t n_orig = offsets.size() - 1;
   // Original code point → first normalised code point.
   std::vector<std::uint32_t> norm_of(n_orig + 1, static_cast<std::uint32_t>(d.norm.text.size()));
   for (std::size_t k = d.norm.origin.size(); k-- > 0;) norm_of[d.norm.origin[k]] = static_cast<std::uint32_t>(k);
   auto ch = [&](std::size_t i) -> char32_t {
-    auto b = static_cast<unsigned char>(d.original[d.offsets[i].byte]);
+    auto b = static_cast<unsigned char>(d.original[offsets[i].byte]);
     return b < 0x80 ? b : 0x80;
   };
   const std::size_t min_letters = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 4;

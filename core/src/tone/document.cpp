@@ -1,5 +1,5 @@
 // Tone: preparing a draft for matching — normalised text (OpenCC to Simplified, folded), its UTF-8 with a
-// byte → code point map, the regions not to check (URLs, markup), sentences, and original offsets.
+// byte → code point map, the regions not to check (URLs, markup), sentences; original offsets on demand.
 #include <algorithm>
 
 #include "kefu/chinese.hpp"
@@ -121,7 +121,13 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
     }
   }
   if (start < t.size()) d.sentences.push_back({start, static_cast<std::uint32_t>(t.size())});
-  offset_table(draft, d.offsets);
+  d.offsets_ready = false;
+}
+
+const std::vector<TextOffsets>& original_offsets(const Document& d) {
+  if (!d.offsets_ready) offset_table(d.original, d.offsets);
+  d.offsets_ready = true;
+  return d.offsets;
 }
 
 std::size_t content_length(const Document& doc) {

@@ -129,8 +129,8 @@ struct CompiledPack {
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese);
 
 /// A draft prepared for matching: normalised text, its UTF-8 with a byte → code point map, masked
-/// regions, sentences, and the offsets of the original text. A checker reuses one per thread, so its
-/// storage outlives a check (prepare_document() overwrites every field).
+/// regions and sentences. A checker reuses one per thread, so its storage outlives a check
+/// (prepare_document() overwrites every field).
 struct Document {
   std::string_view original;
   NormalizedText norm;
@@ -139,9 +139,13 @@ struct Document {
   std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
   std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
-  std::vector<TextOffsets> offsets;        ///< of the original text, per original code point (+1)
+  /// Offsets of every original code point (+1): made only when asked for (original_offsets()).
+  mutable std::vector<TextOffsets> offsets;
+  mutable bool offsets_ready = false;
 };
 void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
+/// The byte and UTF-16 offsets of every code point of the original draft, made on first use.
+const std::vector<TextOffsets>& original_offsets(const Document& doc);
 
 /// A span in normalised code points.
 struct Span {

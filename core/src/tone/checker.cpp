@@ -16,8 +16,6 @@ using namespace tone;
 
 namespace {
 
-bool content(char32_t c) { return is_alnum(c); }
-
 bool is_question_sentence(const Document& d, std::uint32_t sentence) {
   auto [a, b] = d.sentences[sentence];
   for (std::uint32_t i = b; i-- > a;) {
@@ -123,32 +121,34 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   w.sentence_groups.assign(doc.sentences.size() * groups, 0);
   pack.matcher->scan(doc.utf8, w.matches);
   for (const auto& m : w.matches) {
-    const auto& info = pack.patterns[m.id];
     Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
     if (s.end <= s.start) continue;
     bool masked = false;
     for (auto i = s.start; i < s.end && !masked; ++i) masked = doc.masked[i];
     if (masked) continue;
-    switch (info.kind) {
-      case CompiledPack::PatternKind::rule:
-        candidates.push_back({info.index, info.phrase, rules[info.index].kind == Kind::phrases, s});
-        break;
-      case CompiledPack::PatternKind::except:
-        exceptions.push_back({info.index, s});
-        break;
-      case CompiledPack::PatternKind::marker:
-        w.present[info.index] = 1;
-        w.sentence_groups[doc.sentence_of[s.start] * groups + info.index] = 1;
-        break;
-      case CompiledPack::PatternKind::negation:
-        negation_ends.push_back(s.end);
-        break;
-      case CompiledPack::PatternKind::near_first:
-        near_first.push_back({info.index, s});
-        break;
-      case CompiledPack::PatternKind::near_then:
-        near_then.push_back({info.index, s});
-        break;
+    for (auto k = pack.first_info[m.id]; k < pack.first_info[m.id + 1]; ++k) {
+      const auto& info = pack.infos[k];
+      switch (info.kind) {
+        case CompiledPack::PatternKind::rule:
+          candidates.push_back({info.index, info.phrase, rules[info.index].kind == Kind::phrases, s});
+          break;
+        case CompiledPack::PatternKind::except:
+          exceptions.push_back({info.index, s});
+          break;
+        case CompiledPack::PatternKind::marker:
+          w.present[info.index] = 1;
+          w.sentence_groups[doc.sentence_of[s.start] * groups + info.index] = 1;
+          break;
+        case CompiledPack::PatternKind::negation:
+          negation_ends.push_back(s.end);
+          break;
+        case CompiledPack::PatternKind::near_first:
+          near_first.push_back({info.index, s});
+          break;
+        case CompiledPack::PatternKind::near_then:
+          near_then.push_back({info.index, s});
+          break;
+      }
     }
   }
   // "near" rules: a first phrase, then within N code points in the same sentence a second one.
@@ -180,7 +180,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     std::uint32_t sentence = doc.sentence_of[c.span.start];
     if (r.start) {
       for (auto i = doc.sentences[sentence].first; i < c.span.start; ++i)
-        if (content(text[i])) return false;
+        if (doc.alnum[i]) return false;
     }
     if (r.question && !is_question_sentence(doc, sentence)) return false;
     for (auto g : pack.unless_groups[c.rule])
@@ -232,10 +232,10 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     for (const auto& sent : doc.sentences) {  // the first sentence with content
       s = {sent.first, sent.second};
       bool has = false;
-      for (auto i = s.start; i < s.end && !has; ++i) has = content(text[i]) && !doc.masked[i];
+      for (auto i = s.start; i < s.end && !has; ++i) has = doc.alnum[i] && !doc.masked[i];
       if (has) break;
     }
-    while (s.start < s.end && !content(text[s.start])) ++s.start;
+    while (s.start < s.end && !doc.alnum[s.start]) ++s.start;
     while (s.end > s.start && (text[s.end - 1] == ' ' || text[s.end - 1] == '\n')) --s.end;
     if (s.end > s.start) kept.push_back({r, 0, false, s});
   }

@@ -23,13 +23,13 @@ bool any_masked(const Document& d, std::size_t a, std::size_t b) {
 }
 
 // True if a phrase of marker group `group` ends within `window` code points before `pos`.
-bool context_before(const Document& d, const CompiledPack& pack, const char* group, std::size_t pos, std::size_t window) {
-  auto it = pack.pack.markers.find(group);
-  if (it == pack.pack.markers.end()) return false;
+bool context_before(const Document& d, const CompiledPack& pack, std::string_view group, std::size_t pos,
+                    std::size_t window) {
+  auto it = std::find(pack.marker_names.begin(), pack.marker_names.end(), group);
+  if (it == pack.marker_names.end()) return false;
   std::size_t from = pos > window ? pos - window : 0;
   std::u32string_view before(d.norm.text.data() + from, pos - from);
-  for (const auto& phrase : it->second) {
-    auto p = normalize_text(phrase).text;
+  for (const auto& p : pack.marker_phrases[static_cast<std::size_t>(it - pack.marker_names.begin())]) {
     if (p.empty()) continue;
     // ASCII phrases match whole words only ("ref", not the "ref" of "refunded").
     for (auto at = before.find(p); at != std::u32string_view::npos; at = before.find(p, at + 1)) {
@@ -137,33 +137,29 @@ std::vector<Span> cn_id_cards(const Document& d) {
 // more capital words, or one of at least `min` letters (default 4), is shouting.
 std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Document& d) {
   std::vector<Span> out;
+  const std::string_view o = d.original;
   bool two = false;  // fast exit: no two capital letters in a row
-  for (std::size_t i = 1; i < d.original.size() && !two; ++i)
-    two = d.original[i] >= 'A' && d.original[i] <= 'Z' && d.original[i - 1] >= 'A' && d.original[i - 1] <= 'Z';
+  for (std::size_t i = 1; i < o.size() && !two; ++i)
+    two = o[i] >= 'A' && o[i] <= 'Z' && o[i - 1] >= 'A' && o[i - 1] <= 'Z';
   if (!two) return out;
-  const auto& offsets = original_offsets(d);
-  const std::size_t n_orig = offsets.size() - 1;
-  // Original code point → first normalised code point.
-  std::vector<std::uint32_t> norm_of(n_orig + 1, static_cast<std::uint32_t>(d.norm.text.size()));
-  for (std::size_t k = d.norm.origin.size(); k-- > 0;) norm_of[d.norm.origin[k]] = static_cast<std::uint32_t>(k);
-  auto ch = [&](std::size_t i) -> char32_t {
-    auto b = static_cast<unsigned char>(d.original[offsets[i].byte]);
-    return b < 0x80 ? b : 0x80;
-  };
+  // Words are runs of ASCII letters and digits in the original bytes (every other code point is
+  // neither); `a`, `b` count original code points, `byte_a`, `byte_b` bytes.
+  auto ch = [&](std::size_t byte) { return static_cast<char32_t>(static_cast<unsigned char>(o[byte])); };
   const std::size_t min_letters = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 4;
   struct Word {
-    std::size_t a, b;
+    std::size_t a, b, byte_a, byte_b;
     bool shout;
   };
   std::vector<Word> words;
-  for (std::size_t i = 0; i < n_orig;) {
+  for (std::size_t i = 0, cp = 0; i < o.size();) {
     if (!ascii_alnum(ch(i))) {
+      cp += (ch(i) & 0xC0) != 0x80;  // a code point starts at every byte but a continuation byte
       ++i;
       continue;
     }
     std::size_t j = i;
     bool has_digit = false, has_lower = false;
-    while (j < n_orig && ascii_alnum(ch(j))) {
+    while (j < o.size() && ascii_alnum(ch(j))) {
       has_digit |= digit(ch(j));
       has_lower |= ch(j) >= 'a' && ch(j) <= 'z';
       ++j;
@@ -174,9 +170,15 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
       for (std::size_t k = i; k < j; ++k) lower.push_back(ch(k) + 32);
       if (std::find(pack.caps_allow.begin(), pack.caps_allow.end(), lower) != pack.caps_allow.end()) shout = false;
     }
-    words.push_back({i, j, shout});
+    words.push_back({cp, cp + (j - i), i, j, shout});
+    cp += j - i;
     i = j;
   }
+  // Original code point → the first normalised code point made from it (each makes at least one).
+  auto norm_of = [&](std::size_t cp) {
+    return static_cast<std::uint32_t>(std::lower_bound(d.norm.origin.begin(), d.norm.origin.end(), cp) -
+                                      d.norm.origin.begin());
+  };
   for (std::size_t w = 0; w < words.size();) {
     if (!words[w].shout) {
       ++w;
@@ -186,14 +188,14 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
     // Extend over neighbours separated by spaces, commas or apostrophes only.
     while (v + 1 < words.size() && words[v + 1].shout) {
       bool close = true;
-      for (std::size_t k = words[v].b; k < words[v + 1].a; ++k) {
+      for (std::size_t k = words[v].byte_b; k < words[v + 1].byte_a; ++k) {
         char32_t c = ch(k);
         if (c != ' ' && c != ',' && c != '\'') close = false;
       }
       if (!close) break;
       ++v;
     }
-    std::size_t a = norm_of[words[w].a], b = norm_of[words[v].b];
+    std::size_t a = norm_of(words[w].a), b = norm_of(words[v].b);
     if ((v > w || words[w].b - words[w].a >= min_letters) && !any_masked(d, a, b))
       out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)});
     w = v + 1;
@@ -233,7 +235,7 @@ std::size_t units(const Document& d, Span s) {
     if (d.masked[i]) continue;
     if (ascii_alnum(c)) {
       if (i == s.start || !ascii_alnum(d.norm.text[i - 1])) ++n;
-    } else if (is_alnum(c)) {
+    } else if (d.alnum[i]) {
       ++n;
     }
   }

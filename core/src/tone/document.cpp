@@ -1,5 +1,5 @@
 // Tone: preparing a draft for matching — normalised text (OpenCC to Simplified, folded), its UTF-8 with a
-// byte → code point map, the regions not to check (URLs, markup), sentences; original offsets on demand.
+// byte → code point map, the regions not to check (URLs, markup), sentences.
 #include <algorithm>
 
 #include "kefu/chinese.hpp"
@@ -104,6 +104,9 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
   if (channel == Channel::html) mask_html(t, d.masked);
   if (channel == Channel::markdown) mask_markdown(t, d.masked);
 
+  d.alnum.resize(t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) d.alnum[i] = is_alnum(t[i]);
+
   d.sentence_of.resize(t.size());
   d.sentences.clear();
   std::uint32_t start = 0;
@@ -121,19 +124,12 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
     }
   }
   if (start < t.size()) d.sentences.push_back({start, static_cast<std::uint32_t>(t.size())});
-  d.offsets_ready = false;
-}
-
-const std::vector<TextOffsets>& original_offsets(const Document& d) {
-  if (!d.offsets_ready) offset_table(d.original, d.offsets);
-  d.offsets_ready = true;
-  return d.offsets;
 }
 
 std::size_t content_length(const Document& doc) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < doc.norm.text.size(); ++i)
-    if (!doc.masked[i] && is_alnum(doc.norm.text[i])) ++n;
+    if (!doc.masked[i] && doc.alnum[i]) ++n;
   return n;
 }
 

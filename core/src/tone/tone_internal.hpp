@@ -108,8 +108,12 @@ struct CompiledPack {
   };
   LocalePack pack;
   std::unique_ptr<PatternSet> matcher;
-  std::vector<PatternInfo> patterns;        ///< by pattern id
+  /// What each pattern stands for. A phrase listed in several places (您 is courtesy, softener and
+  /// request) is one pattern, matched once: pattern id k stands for infos[first_info[k]..first_info[k+1]).
+  std::vector<PatternInfo> infos;
+  std::vector<std::uint32_t> first_info;    ///< by pattern id, plus one entry for the end
   std::vector<std::string> marker_names;    ///< marker group index → name
+  std::vector<std::vector<std::u32string>> marker_phrases;  ///< marker group index → phrases, folded (no OpenCC)
   std::vector<std::vector<std::uint32_t>> absent_groups;  ///< per rule: marker group indexes
   std::vector<std::vector<std::uint32_t>> unless_groups;  ///< per rule: marker group indexes
   // Messages and suggestions per locale. The zh-TW and zh-HK forms of a zh-CN pack are made with
@@ -137,15 +141,11 @@ struct Document {
   std::string utf8;                       ///< UTF-8 of norm.text
   std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
   std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
+  std::vector<std::uint8_t> alnum;        ///< per normalised code point: is_alnum() (content)
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
   std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
-  /// Offsets of every original code point (+1): made only when asked for (original_offsets()).
-  mutable std::vector<TextOffsets> offsets;
-  mutable bool offsets_ready = false;
 };
 void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
-/// The byte and UTF-16 offsets of every code point of the original draft, made on first use.
-const std::vector<TextOffsets>& original_offsets(const Document& doc);
 
 /// A span in normalised code points.
 struct Span {

@@ -214,17 +214,12 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   // Rules about what is missing: span = the first sentence.
   bool asks = pack.request_group >= 0 && w.present[static_cast<std::size_t>(pack.request_group)];
   for (std::uint32_t i = 0; i < doc.sentences.size() && !asks; ++i) asks = is_question_sentence(doc, i);
-  std::size_t length = 0;
-  bool length_known = false;
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
     if (!rule.enabled || rule.kind != Kind::absent) continue;
     if (rule.when.customer_upset && !(report.customer_upset && *report.customer_upset)) continue;
     if (rule.when.asks && !asks) continue;
-    if (rule.when.min_chars > 0) {
-      if (!length_known) length = content_length(doc), length_known = true;
-      if (length < static_cast<std::size_t>(rule.when.min_chars)) continue;
-    }
+    if (doc.content < static_cast<std::size_t>(std::max(rule.when.min_chars, 0))) continue;
     bool any = false;
     for (auto g : pack.absent_groups[r]) any |= w.present[g] != 0;
     if (any || doc.sentences.empty()) continue;

@@ -69,6 +69,7 @@ bool card_prefix(const std::string& d) {
 
 std::vector<Span> bank_cards(const CompiledPack& pack, const Document& d) {
   std::vector<Span> out;
+  if (d.digits < 13) return out;  // no card number is shorter
   const auto& t = d.norm.text;
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
@@ -104,6 +105,7 @@ bool id_checksum(const std::u32string_view s) {
 
 std::vector<Span> cn_id_cards(const Document& d) {
   std::vector<Span> out;
+  if (d.digits < 17) return out;  // an ID number has 17 digits and a check character
   const auto& t = d.norm.text;
   for (std::size_t i = 0; i + 18 <= t.size(); ++i) {
     if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
@@ -143,14 +145,25 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
     two = o[i] >= 'A' && o[i] <= 'Z' && o[i - 1] >= 'A' && o[i - 1] <= 'Z';
   if (!two) return out;
   // Words are runs of ASCII letters and digits in the original bytes (every other code point is
-  // neither); `a`, `b` count original code points, `byte_a`, `byte_b` bytes.
-  auto ch = [&](std::size_t byte) { return static_cast<char32_t>(static_cast<unsigned char>(o[byte])); };
-  const std::size_t min_letters = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 4;
-  struct Word {
-    std::size_t a, b, byte_a, byte_b;
-    bool shout;
+  // neither). Shouting words are kept with their original code points [a, b), and whether they join
+  // the shouting word before them (the word just before, separated by spaces, commas or apostrophes).
+  auto ch = [&](std::size_t byte) { return static_cast<unsigned char>(o[byte]); };
+  auto allowed = [&](std::size_t from, std::size_t to) {  // caps_allow holds lower-case words
+    for (const auto& word : pack.caps_allow) {
+      bool same = word.size() == to - from;
+      for (std::size_t k = 0; same && k < word.size(); ++k) same = word[k] == static_cast<char32_t>(ch(from + k) + 32);
+      if (same) return true;
+    }
+    return false;
   };
-  std::vector<Word> words;
+  const std::size_t min_letters = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 4;
+  struct Shout {
+    std::size_t a, b;
+    bool joins;
+  };
+  std::vector<Shout> shouts;
+  bool after_shout = false;  // the last word seen was shouting
+  std::size_t gap_from = 0;  // byte after the last word
   for (std::size_t i = 0, cp = 0; i < o.size();) {
     if (!ascii_alnum(ch(i))) {
       cp += (ch(i) & 0xC0) != 0x80;  // a code point starts at every byte but a continuation byte
@@ -164,13 +177,14 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
       has_lower |= ch(j) >= 'a' && ch(j) <= 'z';
       ++j;
     }
-    bool shout = !has_digit && !has_lower && j - i >= 2;
+    const bool shout = !has_digit && !has_lower && j - i >= 2 && !allowed(i, j);
     if (shout) {
-      std::u32string lower;
-      for (std::size_t k = i; k < j; ++k) lower.push_back(ch(k) + 32);
-      if (std::find(pack.caps_allow.begin(), pack.caps_allow.end(), lower) != pack.caps_allow.end()) shout = false;
+      bool close = after_shout;
+      for (std::size_t k = gap_from; close && k < i; ++k) close = o[k] == ' ' || o[k] == ',' || o[k] == '\'';
+      shouts.push_back({cp, cp + (j - i), close});
     }
-    words.push_back({cp, cp + (j - i), i, j, shout});
+    after_shout = shout;
+    gap_from = j;
     cp += j - i;
     i = j;
   }
@@ -179,24 +193,11 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
     return static_cast<std::uint32_t>(std::lower_bound(d.norm.origin.begin(), d.norm.origin.end(), cp) -
                                       d.norm.origin.begin());
   };
-  for (std::size_t w = 0; w < words.size();) {
-    if (!words[w].shout) {
-      ++w;
-      continue;
-    }
+  for (std::size_t w = 0; w < shouts.size();) {
     std::size_t v = w;
-    // Extend over neighbours separated by spaces, commas or apostrophes only.
-    while (v + 1 < words.size() && words[v + 1].shout) {
-      bool close = true;
-      for (std::size_t k = words[v].byte_b; k < words[v + 1].byte_a; ++k) {
-        char32_t c = ch(k);
-        if (c != ' ' && c != ',' && c != '\'') close = false;
-      }
-      if (!close) break;
-      ++v;
-    }
-    std::size_t a = norm_of(words[w].a), b = norm_of(words[v].b);
-    if ((v > w || words[w].b - words[w].a >= min_letters) && !any_masked(d, a, b))
+    while (v + 1 < shouts.size() && shouts[v + 1].joins) ++v;
+    std::size_t a = norm_of(shouts[w].a), b = norm_of(shouts[v].b);
+    if ((v > w || shouts[w].b - shouts[w].a >= min_letters) && !any_masked(d, a, b))
       out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)});
     w = v + 1;
   }
@@ -207,6 +208,7 @@ std::vector<Span> repeated_punct(const Rule& rule, const Document& d) {
   std::vector<Span> out;
   const auto& t = d.norm.text;
   const std::size_t min = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 3;
+  if (d.bangs < min) return out;
   for (std::size_t i = 0; i < t.size();) {
     if (t[i] != '!' && t[i] != '?') {
       ++i;
@@ -245,6 +247,7 @@ std::size_t units(const Document& d, Span s) {
 std::vector<Span> long_sentences(const Rule& rule, const Document& d) {
   std::vector<Span> out;
   const std::size_t max = rule.max > 0 ? static_cast<std::size_t>(rule.max) : 60;
+  if (d.content <= max) return out;  // a sentence has at most as many units as the draft has content
   for (const auto& s : d.sentences) {
     Span sp = trimmed(d, s);
     if (sp.end > sp.start && units(d, sp) > max) out.push_back(sp);

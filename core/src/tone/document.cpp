@@ -105,7 +105,14 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
   if (channel == Channel::markdown) mask_markdown(t, d.masked);
 
   d.alnum.resize(t.size());
-  for (std::size_t i = 0; i < t.size(); ++i) d.alnum[i] = is_alnum(t[i]);
+  d.content = d.digits = d.bangs = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char32_t c = t[i];
+    d.alnum[i] = is_alnum(c);
+    d.content += d.alnum[i] && !d.masked[i];
+    d.digits += c >= '0' && c <= '9';
+    d.bangs += c == '!' || c == '?';
+  }
 
   d.sentence_of.resize(t.size());
   d.sentences.clear();
@@ -124,13 +131,6 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
     }
   }
   if (start < t.size()) d.sentences.push_back({start, static_cast<std::uint32_t>(t.size())});
-}
-
-std::size_t content_length(const Document& doc) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < doc.norm.text.size(); ++i)
-    if (!doc.masked[i] && doc.alnum[i]) ++n;
-  return n;
 }
 
 }  // namespace kefu::tone

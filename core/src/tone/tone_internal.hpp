@@ -142,6 +142,9 @@ struct Document {
   std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
   std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
   std::vector<std::uint8_t> alnum;        ///< per normalised code point: is_alnum() (content)
+  std::size_t content = 0;  ///< code points that are content: letters, digits, ideographs, not masked
+  std::size_t digits = 0;   ///< ASCII digits (detectors of long numbers skip drafts with too few)
+  std::size_t bangs = 0;    ///< '!' and '?'
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
   std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
 };
@@ -156,7 +159,5 @@ struct Span {
 bool is_known_detector(std::string_view name);
 std::vector<Span> run_detector(const Rule& rule, const CompiledPack& pack, const Document& doc);
 
-/// The code points counted as content (letters, digits, ideographs).
-std::size_t content_length(const Document& doc);
 
 }  // namespace kefu::tone

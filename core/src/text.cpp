@@ -153,21 +153,33 @@ bool is_alnum(char32_t cp) noexcept {
 
 namespace {
 
-// Writes the normalised code points with their origins and, optionally, their UTF-8 with the byte →
-// code point map, straight into the caller's buffers (sized up front, grown only for expansions).
+// Writes the normalised code points with their origins and (kEncode) their UTF-8 with the byte →
+// code point map straight into the caller's buffers. Invariant after ensure(left): room for `left`
+// more input bytes folded 1:1 (ASCII, Han) plus kSlack, so those paths write without checks.
+template <bool kEncode>
 class FoldSink {
  public:
-  FoldSink(std::size_t input_bytes, NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte)
-      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte) {
-    // Folding rarely lengthens text: as many code points and bytes as the input has bytes, then grow.
-    grow(input_bytes + 16, input_bytes + 16);
+  static constexpr std::size_t kSlack = 40;  // one code point's decomposition: 8 code points, 32 bytes
+
+  FoldSink(NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte)
+      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte) {}
+  void ensure(std::size_t input_left) {
+    const std::size_t need = n_ + input_left + kSlack;
+    if (out_.text.size() < need) {
+      out_.text.resize(need);
+      out_.origin.resize(need);
+    }
+    if constexpr (kEncode) {
+      if (utf8_->size() < bytes_ + input_left + kSlack) {
+        utf8_->resize(bytes_ + input_left + kSlack);
+        cp_of_byte_->resize(utf8_->size() + 1);
+      }
+    }
   }
-  void emit(char32_t c, std::uint32_t origin) {
-    if (n_ >= out_.text.size() || (utf8_ && bytes_ + 4 > utf8_->size()))
-      grow(2 * out_.text.size(), utf8_ ? 2 * utf8_->size() : 0);
+  void put(char32_t c, std::uint32_t origin) {
     out_.text[n_] = c;
     out_.origin[n_] = origin;
-    if (utf8_) {
+    if constexpr (kEncode) {
       const std::size_t len = put_utf8(c, utf8_->data() + bytes_);
       std::uint32_t* m = cp_of_byte_->data() + bytes_;
       for (std::size_t k = 0; k < len; ++k) m[k] = static_cast<std::uint32_t>(n_);
@@ -178,7 +190,7 @@ class FoldSink {
   void finish() {
     out_.text.resize(n_);
     out_.origin.resize(n_);
-    if (utf8_) {
+    if constexpr (kEncode) {
       utf8_->resize(bytes_);
       cp_of_byte_->resize(bytes_ + 1);
       (*cp_of_byte_)[bytes_] = static_cast<std::uint32_t>(n_);
@@ -186,14 +198,6 @@ class FoldSink {
   }
 
  private:
-  void grow(std::size_t code_points, std::size_t bytes) {
-    out_.text.resize(code_points);
-    out_.origin.resize(code_points);
-    if (utf8_) {
-      utf8_->resize(bytes);
-      cp_of_byte_->resize(bytes + 1);
-    }
-  }
   NormalizedText& out_;
   std::string* utf8_;
   std::vector<std::uint32_t>* cp_of_byte_;
@@ -201,20 +205,24 @@ class FoldSink {
 };
 
 // One pass over `utf8`: decode, fold (NFKC, case folding, marks stripped; then Traditional →
-// Simplified), and with `folded_utf8` encode, with the byte → code point map.
+// Simplified), and with kEncode encode, with the byte → code point map.
+template <bool kEncode>
 void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
                std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte) {
   const ChineseConverter::CharMap* t2s = to_simplified ? &to_simplified->char_map() : nullptr;
-  FoldSink sink(utf8.size(), out, folded_utf8, cp_of_byte);
+  FoldSink<kEncode> sink(out, folded_utf8, cp_of_byte);
+  sink.ensure(utf8.size());
   std::uint32_t index = 0;
   for (std::size_t i = 0; i < utf8.size(); ++index) {
     const char32_t cp = next_code_point(utf8, i);
-    if (cp < 0x80) {  // ASCII fast path
-      sink.emit(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index);
+    if (cp < 0x80) {  // ASCII fast path: one byte in, one out
+      sink.put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index);
       continue;
     }
     if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
-      sink.emit(t2s ? (*t2s)(cp) : cp, index);
+      const char32_t c = t2s ? (*t2s)(cp) : cp;
+      sink.put(c, index);
+      if (c >= 0x10000) sink.ensure(utf8.size() - i);  // four bytes for three
       continue;
     }
     utf8proc_int32_t buf[8];
@@ -224,13 +232,14 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
                                                                     UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
                                      &last);
     if (n <= 0 || n > 8) {
-      sink.emit(t2s ? (*t2s)(cp) : cp, index);
-      continue;
+      sink.put(t2s ? (*t2s)(cp) : cp, index);
+    } else {
+      for (auto k = 0; k < n; ++k) {
+        auto c = static_cast<char32_t>(buf[k]);
+        sink.put(t2s ? (*t2s)(c) : c, index);
+      }
     }
-    for (auto k = 0; k < n; ++k) {
-      auto c = static_cast<char32_t>(buf[k]);
-      sink.emit(t2s ? (*t2s)(c) : c, index);
-    }
+    sink.ensure(utf8.size() - i);
   }
   sink.finish();
 }
@@ -239,13 +248,13 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
 
 NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
   NormalizedText out;
-  normalize(utf8, to_simplified, out, nullptr, nullptr);
+  normalize<false>(utf8, to_simplified, out, nullptr, nullptr);
   return out;
 }
 
 void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
                          std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte) {
-  normalize(utf8, to_simplified, out, &folded_utf8, &cp_of_byte);
+  normalize<true>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte);
 }
 
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {

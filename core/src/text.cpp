@@ -164,25 +164,28 @@ class FoldSink {
   FoldSink(NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte)
       : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte) {}
   void ensure(std::size_t input_left) {
-    const std::size_t need = n_ + input_left + kSlack;
-    if (out_.text.size() < need) {
-      out_.text.resize(need);
-      out_.origin.resize(need);
+    if (out_.text.size() < n_ + input_left + kSlack) {
+      out_.text.resize(n_ + input_left + kSlack);
+      out_.origin.resize(out_.text.size());
     }
+    text_ = out_.text.data();
+    origin_ = out_.origin.data();
     if constexpr (kEncode) {
       if (utf8_->size() < bytes_ + input_left + kSlack) {
         utf8_->resize(bytes_ + input_left + kSlack);
         cp_of_byte_->resize(utf8_->size() + 1);
       }
+      bytes_out_ = utf8_->data();
+      cp_of_byte_out_ = cp_of_byte_->data();
     }
   }
+  // Raw pointers, so that writing bytes (which may alias anything) does not reload the containers.
   void put(char32_t c, std::uint32_t origin) {
-    out_.text[n_] = c;
-    out_.origin[n_] = origin;
+    text_[n_] = c;
+    origin_[n_] = origin;
     if constexpr (kEncode) {
-      const std::size_t len = put_utf8(c, utf8_->data() + bytes_);
-      std::uint32_t* m = cp_of_byte_->data() + bytes_;
-      for (std::size_t k = 0; k < len; ++k) m[k] = static_cast<std::uint32_t>(n_);
+      const std::size_t len = put_utf8(c, bytes_out_ + bytes_);
+      for (std::size_t k = 0; k < len; ++k) cp_of_byte_out_[bytes_ + k] = static_cast<std::uint32_t>(n_);
       bytes_ += len;
     }
     ++n_;
@@ -201,6 +204,10 @@ class FoldSink {
   NormalizedText& out_;
   std::string* utf8_;
   std::vector<std::uint32_t>* cp_of_byte_;
+  char32_t* text_ = nullptr;
+  std::uint32_t* origin_ = nullptr;
+  char* bytes_out_ = nullptr;
+  std::uint32_t* cp_of_byte_out_ = nullptr;
   std::size_t n_ = 0, bytes_ = 0;
 };
 

@@ -105,14 +105,19 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
   if (channel == Channel::markdown) mask_markdown(t, d.masked);
 
   d.alnum.resize(t.size());
-  d.content = d.digits = d.bangs = 0;
+  std::size_t content = 0, digits = 0, bangs = 0;  // locals: byte stores could alias the members
+  std::uint8_t* alnum = d.alnum.data();
+  const std::uint8_t* masked = d.masked.data();
   for (std::size_t i = 0; i < t.size(); ++i) {
     const char32_t c = t[i];
-    d.alnum[i] = is_alnum(c);
-    d.content += d.alnum[i] && !d.masked[i];
-    d.digits += c >= '0' && c <= '9';
-    d.bangs += c == '!' || c == '?';
+    alnum[i] = is_alnum(c);
+    content += alnum[i] && !masked[i];
+    digits += c >= '0' && c <= '9';
+    bangs += c == '!' || c == '?';
   }
+  d.content = content;
+  d.digits = digits;
+  d.bangs = bangs;
 
   d.sentence_of.resize(t.size());
   d.sentences.clear();

@@ -100,7 +100,10 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
   const std::u32string& t = d.norm.text;
 
   d.masked.assign(t.size(), 0);
-  mask_urls_and_emails(t, d.masked);
+  // Only a draft with "http", "www." or "@" can hold a URL or an address (memchr-fast on the UTF-8).
+  if (d.utf8.find('@') != std::string::npos || d.utf8.find("http") != std::string::npos ||
+      d.utf8.find("www.") != std::string::npos)
+    mask_urls_and_emails(t, d.masked);
   if (channel == Channel::html) mask_html(t, d.masked);
   if (channel == Channel::markdown) mask_markdown(t, d.masked);
 

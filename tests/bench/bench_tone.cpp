@@ -251,6 +251,9 @@ int main(int argc, char** argv) {
         for (auto& p : r.except) exprs.push_back({fold(p), false});
         for (auto& re : r.regexes) exprs.push_back({re, true});
       }
+      // As the checker compiles them: a phrase listed in several places is one pattern.
+      std::sort(exprs.begin(), exprs.end());
+      exprs.erase(std::unique(exprs.begin(), exprs.end()), exprs.end());
       std::vector<PatternSet::Pattern> pats;
       for (std::size_t i = 0; i < exprs.size(); ++i) pats.push_back({exprs[i].first, static_cast<unsigned>(i), exprs[i].second});
       auto tc = Clock::now();

@@ -7,6 +7,7 @@
 
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "kefu/error.hpp"
 #include "kefu/text.hpp"
@@ -19,9 +20,23 @@ namespace kefu {
 
 struct ChineseConverter::Impl {
   std::unique_ptr<opencc::SimpleConverter> converter;
-  // Character table for convert_chars, built on first use from every BMP ideograph.
+  // Character table for convert_chars, built on first use from every BMP ideograph (or loaded from
+  // an OpenCC character dictionary): `table` as OpenCC gives it while it is built, then `map`.
   mutable std::once_flag table_once;
   mutable std::unordered_map<char32_t, char32_t> table;
+  mutable CharMap map;
+
+  // Moves `table` into `map` (once, after the table is complete).
+  void index_table() const {
+    if (table.empty()) return;
+    map.dense.resize(CharMap::kDenseTo - CharMap::kDenseFrom);
+    for (char32_t cp = CharMap::kDenseFrom; cp < CharMap::kDenseTo; ++cp) map.dense[cp - CharMap::kDenseFrom] = cp;
+    for (const auto& [from, to] : table) {
+      if (from >= CharMap::kDenseFrom && from < CharMap::kDenseTo) map.dense[from - CharMap::kDenseFrom] = to;
+      else map.sparse.emplace(from, to);
+    }
+    table.clear();
+  }
 };
 
 ChineseConverter::ChineseConverter(const std::string& config) : impl_(std::make_unique<Impl>()) {
@@ -39,30 +54,30 @@ std::string ChineseConverter::convert(std::string_view utf8) const {
 }
 
 std::u32string ChineseConverter::convert_chars(std::u32string_view text) const {
+  const CharMap& map = char_map();
+  std::u32string out(text);
+  for (char32_t& cp : out) cp = map(cp);
+  return out;
+}
+
+const ChineseConverter::CharMap& ChineseConverter::char_map() const {
   std::call_once(impl_->table_once, [this] {
     // One ideograph per line so that no phrase rule joins neighbours: the table stays 1:1.
     // (Converters built by ChineseConverters::to_simplified() fill the table from OpenCC's
     // character dictionary instead, which is much faster; see there.)
-    if (!impl_->table.empty()) return;
     std::string block;
-    for (char32_t cp = 0x3400; cp <= 0x9FFF; ++cp) {
-      if (cp > 0x4DBF && cp < 0x4E00) continue;
-      append_utf8(block, cp);
+    for (char32_t c = 0x3400; c <= 0x9FFF; ++c) {
+      if (c > 0x4DBF && c < 0x4E00) continue;
+      append_utf8(block, c);
       block.push_back('\n');
     }
     std::u32string in = decode_utf8(block), out = decode_utf8(convert(block));
-    if (in.size() != out.size()) return;  // a config that is not 1:1 per character: leave text as it is
-    for (std::size_t i = 0; i < in.size(); ++i)
-      if (in[i] != out[i]) impl_->table.emplace(in[i], out[i]);
+    if (in.size() == out.size())  // else a config that is not 1:1 per character: leave text as it is
+      for (std::size_t i = 0; i < in.size(); ++i)
+        if (in[i] != out[i]) impl_->table.emplace(in[i], out[i]);
+    impl_->index_table();
   });
-  std::u32string out(text);
-  if (impl_->table.empty()) return out;
-  for (char32_t& cp : out) {
-    if (cp < 0x3400) continue;
-    auto it = impl_->table.find(cp);
-    if (it != impl_->table.end()) cp = it->second;
-  }
-  return out;
+  return impl_->map;
 }
 
 void ChineseConverter::load_char_table(const std::string& ocd2_path) {
@@ -74,8 +89,9 @@ void ChineseConverter::load_char_table(const std::string& ocd2_path) {
         if (key.size() == 1 && value.size() == 1 && key != value) impl_->table.emplace(key[0], value[0]);
       }
     } catch (const std::exception&) {
-      impl_->table.clear();  // convert_chars() falls back to converting through the config
+      impl_->table.clear();
     }
+    impl_->index_table();
   });
 }
 

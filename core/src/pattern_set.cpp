@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,9 +14,21 @@
 
 namespace kefu {
 
+namespace {
+
+// What the match callback needs of a pattern, packed (the callback runs for every match).
+struct MatchInfo {
+  unsigned id;
+  std::uint32_t length;  ///< of a literal, in bytes
+  bool regex, whole_word, word_start;
+};
+
+}  // namespace
+
 struct PatternSet::Impl {
   hs_database_t* db = nullptr;
   std::vector<Pattern> patterns;
+  std::vector<MatchInfo> infos;  // by index
   mutable std::mutex pool_mutex;
   mutable std::vector<hs_scratch_t*> pool;  // scratch spaces free for reuse, one per concurrent scan
 
@@ -48,15 +61,15 @@ namespace {
 bool word_char(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 struct ScanState {
-  const std::vector<PatternSet::Pattern>* patterns;
+  const std::vector<MatchInfo>* infos;
   std::string_view text;
   std::vector<PatternSet::Match>* out;
 };
 
 int on_match(unsigned int index, unsigned long long from, unsigned long long to, unsigned int, void* ctx) {
   auto* st = static_cast<ScanState*>(ctx);
-  const auto& p = (*st->patterns)[index];
-  if (!p.regex) from = to - p.expression.size();
+  const MatchInfo& p = (*st->infos)[index];
+  if (!p.regex) from = to - p.length;
   if (p.whole_word || p.word_start) {
     if (from > 0 && word_char(static_cast<unsigned char>(st->text[from - 1]))) return 0;
   }
@@ -147,6 +160,8 @@ std::string recorded_patterns_blob() {
 
 PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_unique<Impl>()) {
   impl_->patterns = patterns;
+  for (const auto& p : patterns)
+    impl_->infos.push_back({p.id, static_cast<std::uint32_t>(p.expression.size()), p.regex, p.whole_word, p.word_start});
   if (patterns.empty()) return;
   // Literals and regexes go in one database: literals are escaped into regex syntax.
   std::vector<std::string> escaped(patterns.size());
@@ -217,13 +232,18 @@ std::size_t PatternSet::size() const { return impl_->patterns.size(); }
 
 std::vector<PatternSet::Match> PatternSet::scan(std::string_view utf8) const {
   std::vector<Match> out;
-  if (!impl_->db || utf8.empty()) return out;
+  scan(utf8, out);
+  return out;
+}
+
+void PatternSet::scan(std::string_view utf8, std::vector<Match>& out) const {
+  out.clear();
+  if (!impl_->db || utf8.empty()) return;
   hs_scratch_t* scratch = impl_->acquire();
-  ScanState st{&impl_->patterns, utf8, &out};
+  ScanState st{&impl_->infos, utf8, &out};
   hs_error_t rc = hs_scan(impl_->db, utf8.data(), static_cast<unsigned>(utf8.size()), 0, scratch, on_match, &st);
   impl_->release(scratch);
   if (rc != HS_SUCCESS) throw Error(ErrorCode::internal, "Hyperscan scan failed: " + std::to_string(rc));
-  return out;
 }
 
 }  // namespace kefu

@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <string>
 
 #include "kefu/chinese.hpp"
@@ -11,7 +12,7 @@ namespace kefu {
 namespace {
 
 // Returns the length of the valid sequence at s[i], or 0. Rejects overlongs, surrogates and > U+10FFFF.
-std::size_t valid_sequence(std::string_view s, std::size_t i) noexcept {
+inline std::size_t valid_sequence(std::string_view s, std::size_t i) noexcept {
   const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const std::size_t left = s.size() - i;
   const unsigned char c = b(0);
@@ -34,11 +35,56 @@ std::size_t valid_sequence(std::string_view s, std::size_t i) noexcept {
 
 std::size_t first_invalid(std::string_view s) noexcept {
   for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII needs no further look
+      ++i;
+      continue;
+    }
     std::size_t n = valid_sequence(s, i);
     if (n == 0) return i;
     i += n;
   }
   return std::string_view::npos;
+}
+
+// The code point at s[i], advancing i past it; a bad sequence reads as U+FFFD, one byte long.
+inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+  const auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  const char32_t c = b(0);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  char32_t cp;
+  switch (valid_sequence(s, i)) {
+    case 2: cp = ((c & 0x1F) << 6) | (b(1) & 0x3F); i += 2; return cp;
+    case 3: cp = ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F); i += 3; return cp;
+    case 4: cp = ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F); i += 4; return cp;
+    default: ++i; return 0xFFFD;
+  }
+}
+
+// Writes `c` as UTF-8 at `b` (room for 4 bytes); returns the number of bytes.
+inline std::size_t put_utf8(char32_t c, char* b) noexcept {
+  if (c < 0x80) {
+    b[0] = static_cast<char>(c);
+    return 1;
+  }
+  if (c < 0x800) {
+    b[0] = static_cast<char>(0xC0 | (c >> 6));
+    b[1] = static_cast<char>(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    b[0] = static_cast<char>(0xE0 | (c >> 12));
+    b[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    b[2] = static_cast<char>(0x80 | (c & 0x3F));
+    return 3;
+  }
+  b[0] = static_cast<char>(0xF0 | (c >> 18));
+  b[1] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+  b[2] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+  b[3] = static_cast<char>(0x80 | (c & 0x3F));
+  return 4;
 }
 
 }  // namespace
@@ -55,7 +101,8 @@ void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, 
                 std::string(what) + " is not valid UTF-8 (bad byte at offset " + std::to_string(bad) + ")");
   if (!allow_empty) {
     bool blank = true;
-    for (char32_t cp : decode_utf8(utf8)) {
+    for (std::size_t i = 0; i < utf8.size();) {
+      char32_t cp = next_code_point(utf8, i);
       auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
       if (cat != UTF8PROC_CATEGORY_ZS && cat != UTF8PROC_CATEGORY_CC && cat != UTF8PROC_CATEGORY_CF) {
         blank = false;
@@ -69,25 +116,13 @@ void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, 
 std::u32string decode_utf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    utf8proc_int32_t cp = 0;
-    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                              static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0) {  // callers validate first; be safe anyway
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    out.push_back(static_cast<char32_t>(cp));
-    i += static_cast<std::size_t>(n);
-  }
+  for (std::size_t i = 0; i < s.size();) out.push_back(next_code_point(s, i));
   return out;
 }
 
 void append_utf8(std::string& out, char32_t cp) {
-  utf8proc_uint8_t buf[4];
-  auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf);
-  out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+  char b[4];
+  out.append(b, put_utf8(cp, b));
 }
 
 std::string encode_utf8(std::u32string_view cps) {
@@ -104,6 +139,8 @@ bool is_han(char32_t c) noexcept {
 }
 
 bool is_alnum(char32_t cp) noexcept {
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+  if (cp >= 0x4E00 && cp <= 0x9FD5) return true;  // CJK Unified Ideographs assigned since Unicode 8: Lo
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
     case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
@@ -114,45 +151,121 @@ bool is_alnum(char32_t cp) noexcept {
   }
 }
 
-NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
-  NormalizedText out;
-  out.text.reserve(utf8.size());
-  out.origin.reserve(utf8.size());
+namespace {
+
+// Writes the normalised code points with their origins and (kEncode) their UTF-8 with the byte →
+// code point map straight into the caller's buffers. Invariant after ensure(left): room for `left`
+// more input bytes folded 1:1 (ASCII, Han) plus kSlack, so those paths write without checks.
+template <bool kEncode>
+class FoldSink {
+ public:
+  static constexpr std::size_t kSlack = 40;  // one code point's decomposition: 8 code points, 32 bytes
+
+  FoldSink(NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte)
+      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte) {}
+  void ensure(std::size_t input_left) {
+    if (out_.text.size() < n_ + input_left + kSlack) {
+      out_.text.resize(n_ + input_left + kSlack);
+      out_.origin.resize(out_.text.size());
+    }
+    text_ = out_.text.data();
+    origin_ = out_.origin.data();
+    if constexpr (kEncode) {
+      if (utf8_->size() < bytes_ + input_left + kSlack) {
+        utf8_->resize(bytes_ + input_left + kSlack);
+        cp_of_byte_->resize(utf8_->size() + 1);
+      }
+      bytes_out_ = utf8_->data();
+      cp_of_byte_out_ = cp_of_byte_->data();
+    }
+  }
+  // Raw pointers, so that writing bytes (which may alias anything) does not reload the containers.
+  void put(char32_t c, std::uint32_t origin) {
+    text_[n_] = c;
+    origin_[n_] = origin;
+    if constexpr (kEncode) {
+      const std::size_t len = put_utf8(c, bytes_out_ + bytes_);
+      for (std::size_t k = 0; k < len; ++k) cp_of_byte_out_[bytes_ + k] = static_cast<std::uint32_t>(n_);
+      bytes_ += len;
+    }
+    ++n_;
+  }
+  void finish() {
+    out_.text.resize(n_);
+    out_.origin.resize(n_);
+    if constexpr (kEncode) {
+      utf8_->resize(bytes_);
+      cp_of_byte_->resize(bytes_ + 1);
+      (*cp_of_byte_)[bytes_] = static_cast<std::uint32_t>(n_);
+    }
+  }
+
+ private:
+  NormalizedText& out_;
+  std::string* utf8_;
+  std::vector<std::uint32_t>* cp_of_byte_;
+  char32_t* text_ = nullptr;
+  std::uint32_t* origin_ = nullptr;
+  char* bytes_out_ = nullptr;
+  std::uint32_t* cp_of_byte_out_ = nullptr;
+  std::size_t n_ = 0, bytes_ = 0;
+};
+
+// One pass over `utf8`: decode, fold (NFKC, case folding, marks stripped; then Traditional →
+// Simplified), and with kEncode encode, with the byte → code point map.
+template <bool kEncode>
+void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
+               std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte) {
+  const ChineseConverter::CharMap* t2s = to_simplified ? &to_simplified->char_map() : nullptr;
+  FoldSink<kEncode> sink(out, folded_utf8, cp_of_byte);
+  sink.ensure(utf8.size());
   std::uint32_t index = 0;
-  utf8proc_int32_t buf[8];
-  for (char32_t cp : decode_utf8(utf8)) {
-    if (cp < 0x80) {  // ASCII fast path
-      out.text.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-      out.origin.push_back(index++);
+  for (std::size_t i = 0; i < utf8.size(); ++index) {
+    const char32_t cp = next_code_point(utf8, i);
+    if (cp < 0x80) {  // ASCII fast path: one byte in, one out
+      sink.put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index);
       continue;
     }
     if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
-      out.text.push_back(cp);
-      out.origin.push_back(index++);
+      const char32_t c = t2s ? (*t2s)(cp) : cp;
+      sink.put(c, index);
+      if (c >= 0x10000) sink.ensure(utf8.size() - i);  // four bytes for three
       continue;
     }
+    utf8proc_int32_t buf[8];
     utf8proc_int32_t last = 0;
     auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
                                      static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
                                                                     UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
                                      &last);
     if (n <= 0 || n > 8) {
-      out.text.push_back(cp);
-      out.origin.push_back(index);
+      sink.put(t2s ? (*t2s)(cp) : cp, index);
     } else {
       for (auto k = 0; k < n; ++k) {
-        out.text.push_back(static_cast<char32_t>(buf[k]));
-        out.origin.push_back(index);
+        auto c = static_cast<char32_t>(buf[k]);
+        sink.put(t2s ? (*t2s)(c) : c, index);
       }
     }
-    ++index;
+    sink.ensure(utf8.size() - i);
   }
-  if (to_simplified) out.text = to_simplified->convert_chars(out.text);
+  sink.finish();
+}
+
+}  // namespace
+
+NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
+  NormalizedText out;
+  normalize<false>(utf8, to_simplified, out, nullptr, nullptr);
   return out;
 }
 
-std::vector<TextOffsets> offset_table(std::string_view utf8) {
-  std::vector<TextOffsets> table;
+void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte) {
+  normalize<true>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte);
+}
+
+void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {
+  table.clear();
   table.reserve(utf8.size() + 1);
   std::size_t u16 = 0;
   for (std::size_t i = 0; i < utf8.size();) {
@@ -163,6 +276,25 @@ std::vector<TextOffsets> offset_table(std::string_view utf8) {
     i += n;
   }
   table.push_back({utf8.size(), u16});
+}
+
+void offsets_of(std::string_view utf8, const std::vector<std::size_t>& cps, std::vector<TextOffsets>& into) {
+  into.clear();
+  std::size_t byte = 0, cp = 0, u16 = 0;
+  for (std::size_t want : cps) {
+    for (; cp < want && byte < utf8.size(); ++cp) {
+      auto c = static_cast<unsigned char>(utf8[byte]);
+      std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      u16 += n == 4 ? 2 : 1;
+      byte += n;
+    }
+    into.push_back({std::min(byte, utf8.size()), u16});
+  }
+}
+
+std::vector<TextOffsets> offset_table(std::string_view utf8) {
+  std::vector<TextOffsets> table;
+  offset_table(utf8, table);
   return table;
 }
 

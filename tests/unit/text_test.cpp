@@ -51,3 +51,37 @@ TEST(Text, OffsetTableCountsUtf16Units) {
   EXPECT_EQ(t[2].utf16, 3u);
   EXPECT_EQ(t[3].utf16, 4u);
 }
+
+TEST(Text, OffsetsOfChosenCodePointsMatchTheTable) {
+  const std::string s = "a😀中b😀";
+  auto table = offset_table(s);
+  std::vector<TextOffsets> got;
+  offsets_of(s, {0, 2, 3, 5}, got);
+  ASSERT_EQ(got.size(), 4u);
+  for (std::size_t k = 0; k < 4; ++k) {
+    std::size_t cp = std::vector<std::size_t>{0, 2, 3, 5}[k];
+    EXPECT_EQ(got[k].byte, table[cp].byte) << cp;
+    EXPECT_EQ(got[k].utf16, table[cp].utf16) << cp;
+  }
+}
+
+TEST(Text, NormalizeIntoMapsEveryByteToItsCodePoint) {
+  ChineseConverters cc;
+  NormalizedText n;
+  std::string utf8;
+  std::vector<std::uint32_t> cp_of_byte;
+  normalize_text_into("ＸＬ號碼，Ｕ㈱", &cc.to_simplified(), n, utf8, cp_of_byte);
+  EXPECT_EQ(utf8, n.utf8());
+  EXPECT_EQ(utf8, normalize_text("ＸＬ號碼，Ｕ㈱", &cc.to_simplified()).utf8());
+  ASSERT_EQ(cp_of_byte.size(), utf8.size() + 1);
+  EXPECT_EQ(cp_of_byte.back(), n.text.size());
+  for (std::size_t b = 0, cp = 0; b < utf8.size(); ++cp) {
+    std::string one;
+    append_utf8(one, n.text[cp]);
+    for (std::size_t k = 0; k < one.size(); ++k) EXPECT_EQ(cp_of_byte[b + k], cp);
+    b += one.size();
+  }
+  normalize_text_into("ab", nullptr, n, utf8, cp_of_byte);  // reused storage is overwritten
+  EXPECT_EQ(utf8, "ab");
+  EXPECT_EQ(n.origin.size(), 2u);
+}

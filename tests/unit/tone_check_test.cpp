@@ -137,6 +137,21 @@ TEST(ToneCheck, Detectors) {
   EXPECT_TRUE(engine().check_tone("Thanks! <SPAN CLASS=\"NOTE\">Your parcel is on its way.</SPAN>", html).findings.empty());
 }
 
+TEST(ToneCheck, ShoutingIsFoundAtEveryPositionAfterAnyText) {
+  // The capitals may start at any byte, after ASCII or multi-byte text.
+  for (std::string lead : {"", "x", "é", "中"}) {
+    for (std::size_t k = 0; k < 20; ++k) {
+      std::string prefix;
+      for (std::size_t n = 0; n < k; ++n) prefix += lead.empty() ? "a" : lead;
+      std::string draft = prefix + " we REFUSE that. Ok";
+      const Finding* f = find(check(draft, Locale::en), "shouting.caps");
+      ASSERT_NE(f, nullptr) << draft;
+      EXPECT_EQ(f->text, "REFUSE") << draft;
+      EXPECT_EQ(find(check(prefix + " we Refuse that. Ok", Locale::en), "shouting.caps"), nullptr) << draft;
+    }
+  }
+}
+
 TEST(ToneCheck, ScoreIsMonotoneInNumberAndSeverity) {
   EXPECT_EQ(tone_score({}), 100);
   Finding info, warning, error;

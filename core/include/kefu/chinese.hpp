@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "kefu/locale.hpp"
 
@@ -20,6 +22,23 @@ class ChineseConverter {
   std::string convert(std::string_view utf8) const;
   /// Character-by-character conversion: keeps the code-point count, so offsets stay valid.
   std::u32string convert_chars(std::u32string_view text) const;
+  /// One code point as convert_chars() converts it: a lookup in a table built once from OpenCC's data.
+  char32_t convert_char(char32_t cp) const { return char_map()(cp); }
+
+  /// That table: for loops that convert as they go, fetched once (it is built on the first call).
+  struct CharMap {
+    static constexpr char32_t kDenseFrom = 0x3400, kDenseTo = 0xA000;
+    std::vector<char32_t> dense;                    ///< kDenseFrom..kDenseTo, by code point (or empty)
+    std::unordered_map<char32_t, char32_t> sparse;  ///< the other code points OpenCC changes
+    char32_t operator()(char32_t cp) const {
+      if (cp < kDenseFrom || dense.empty()) return cp;
+      if (cp < kDenseTo) return dense[cp - kDenseFrom];
+      if (sparse.empty()) return cp;
+      auto it = sparse.find(cp);
+      return it == sparse.end() ? cp : it->second;
+    }
+  };
+  const CharMap& char_map() const;
   /// Fills the table convert_chars() uses from an OpenCC character dictionary (.ocd2) instead of
   /// deriving it through the config; must be called before the first convert_chars().
   void load_char_table(const std::string& ocd2_path);

@@ -33,6 +33,8 @@ class PatternSet {
 
   /// Every match of every pattern in `utf8`, ordered by end offset. Thread-safe.
   std::vector<Match> scan(std::string_view utf8) const;
+  /// The same into `out`, which is cleared first (its storage is reused across scans).
+  void scan(std::string_view utf8, std::vector<Match>& out) const;
   std::size_t size() const;
 
  private:

@@ -33,12 +33,22 @@ struct NormalizedText {
 };
 NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified = nullptr);
 
+/// The same in one pass, into storage the caller reuses, with the UTF-8 of the normalised text
+/// (`folded_utf8`) and, per byte of it, the index of its code point (`cp_of_byte`, plus one entry
+/// for the end). For matchers that scan the UTF-8 and map byte offsets back to code points.
+void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte);
+
 /// Offsets of code point `cp_index` of `utf8` in bytes and in UTF-16 units (one pass, for a span).
 struct TextOffsets {
   std::size_t byte;
   std::size_t utf16;
 };
 std::vector<TextOffsets> offset_table(std::string_view utf8);  ///< size = code points + 1
+void offset_table(std::string_view utf8, std::vector<TextOffsets>& into);  ///< the same, into reused storage
+/// The offsets of just the code points `cps` (ascending), in one walk that stops at the last: `into[i]`
+/// is the offset of `cps[i]`. For a few spans in a long text.
+void offsets_of(std::string_view utf8, const std::vector<std::size_t>& cps, std::vector<TextOffsets>& into);
 
 /// Han ideograph (CJK Unified Ideographs and extensions, compatibility ideographs).
 bool is_han(char32_t cp) noexcept;

@@ -115,7 +115,8 @@ std::vector<SourceFile> read_tone_path(const std::string& path);
 
 /// Rules compiled once into one multi-pattern matcher per locale (Hyperscan, through PatternSet),
 /// plus the special detectors (Luhn-valid bank cards, Chinese ID-card numbers, ALL-CAPS, !!!/？？？,
-/// long sentences). Immutable and thread-safe after construction.
+/// long sentences). Immutable and thread-safe after construction. A thread that checks keeps its
+/// working buffers for the next check (they are dropped after a draft of over 64K code points).
 class ToneChecker {
  public:
   /// Loads `packs` (bundled rules), then layers `overrides` (a shop's files) over them.

@@ -2,6 +2,8 @@
 // negations, sentence conditions, context rules (apology only when the customer is upset), detectors,
 // and spans mapped back to the original draft.
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
@@ -13,8 +15,6 @@ namespace kefu {
 using namespace tone;
 
 namespace {
-
-bool content(char32_t c) { return is_alnum(c); }
 
 bool is_question_sentence(const Document& d, std::uint32_t sentence) {
   auto [a, b] = d.sentences[sentence];
@@ -39,6 +39,36 @@ struct Candidate {
   bool from_phrase;
   Span span;
 };
+
+// A kept match placed in the original draft, for ordering the findings.
+struct Placed {
+  std::size_t start, end;  ///< original code points
+  std::uint32_t kept;      ///< index in Workspace::kept
+};
+
+// What one check works in. One per thread, reused: a check allocates only for its report.
+struct Workspace {
+  Document doc;
+  std::vector<PatternSet::Match> matches;
+  std::vector<Candidate> candidates, kept;
+  std::vector<std::pair<std::uint32_t, Span>> exceptions, near_first, near_then;  // (rule, span)
+  std::vector<std::uint32_t> negation_ends;
+  std::vector<std::uint8_t> present;          // per marker group
+  std::vector<std::uint8_t> sentence_groups;  // per sentence × marker group: a marker of it is there
+  std::vector<Placed> placed;
+  std::vector<std::size_t> positions;      // original code points where findings start or end
+  std::vector<TextOffsets> position_offsets;
+
+  // A huge draft should not keep its buffers alive in every thread that checked one.
+  static constexpr std::size_t kKeepCodePoints = 1 << 16;
+  bool oversized() const { return doc.norm.text.capacity() > kKeepCodePoints; }
+};
+
+Workspace& workspace() {
+  thread_local Workspace w;
+  if (w.oversized()) w = Workspace{};
+  return w;
+}
 
 }  // namespace
 
@@ -70,43 +100,55 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   if (it == impl_->packs.end()) return report;  // no rules for this locale
   const CompiledPack& pack = *it->second;
   const auto& rules = pack.pack.rules;
-  Document doc = prepare_document(draft, ctx.channel, impl_->chinese);
+  Workspace& w = workspace();
+  Document& doc = w.doc;
+  prepare_document(draft, ctx.channel, impl_->chinese, doc);
   const auto& text = doc.norm.text;
 
   // One pass of the matcher: rule matches, exceptions, marker groups, negations.
-  std::vector<Candidate> candidates;
-  std::vector<std::pair<std::uint32_t, Span>> exceptions;  // (rule, span)
-  std::vector<std::uint32_t> negation_ends;
-  std::vector<bool> present(pack.marker_names.size(), false);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> marker_sentences;  // (group, sentence)
-  std::vector<std::pair<std::uint32_t, Span>> near_first, near_then;        // (rule, span)
-  for (const auto& m : pack.matcher->scan(doc.utf8)) {
-    const auto& info = pack.patterns[m.id];
+  auto& candidates = w.candidates;
+  auto& exceptions = w.exceptions;
+  auto& negation_ends = w.negation_ends;
+  auto& near_first = w.near_first;
+  auto& near_then = w.near_then;
+  candidates.clear();
+  exceptions.clear();
+  negation_ends.clear();
+  near_first.clear();
+  near_then.clear();
+  const std::size_t groups = pack.marker_names.size();
+  w.present.assign(groups, 0);
+  w.sentence_groups.assign(doc.sentences.size() * groups, 0);
+  pack.matcher->scan(doc.utf8, w.matches);
+  for (const auto& m : w.matches) {
     Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
     if (s.end <= s.start) continue;
     bool masked = false;
     for (auto i = s.start; i < s.end && !masked; ++i) masked = doc.masked[i];
     if (masked) continue;
-    switch (info.kind) {
-      case CompiledPack::PatternKind::rule:
-        candidates.push_back({info.index, info.phrase, rules[info.index].kind == Kind::phrases, s});
-        break;
-      case CompiledPack::PatternKind::except:
-        exceptions.push_back({info.index, s});
-        break;
-      case CompiledPack::PatternKind::marker:
-        present[info.index] = true;
-        marker_sentences.push_back({info.index, doc.sentence_of[s.start]});
-        break;
-      case CompiledPack::PatternKind::negation:
-        negation_ends.push_back(s.end);
-        break;
-      case CompiledPack::PatternKind::near_first:
-        near_first.push_back({info.index, s});
-        break;
-      case CompiledPack::PatternKind::near_then:
-        near_then.push_back({info.index, s});
-        break;
+    for (auto k = pack.first_info[m.id]; k < pack.first_info[m.id + 1]; ++k) {
+      const auto& info = pack.infos[k];
+      switch (info.kind) {
+        case CompiledPack::PatternKind::rule:
+          candidates.push_back({info.index, info.phrase, rules[info.index].kind == Kind::phrases, s});
+          break;
+        case CompiledPack::PatternKind::except:
+          exceptions.push_back({info.index, s});
+          break;
+        case CompiledPack::PatternKind::marker:
+          w.present[info.index] = 1;
+          w.sentence_groups[doc.sentence_of[s.start] * groups + info.index] = 1;
+          break;
+        case CompiledPack::PatternKind::negation:
+          negation_ends.push_back(s.end);
+          break;
+        case CompiledPack::PatternKind::near_first:
+          near_first.push_back({info.index, s});
+          break;
+        case CompiledPack::PatternKind::near_then:
+          near_then.push_back({info.index, s});
+          break;
+      }
     }
   }
   // "near" rules: a first phrase, then within N code points in the same sentence a second one.
@@ -138,12 +180,11 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     std::uint32_t sentence = doc.sentence_of[c.span.start];
     if (r.start) {
       for (auto i = doc.sentences[sentence].first; i < c.span.start; ++i)
-        if (content(text[i])) return false;
+        if (doc.alnum[i]) return false;
     }
     if (r.question && !is_question_sentence(doc, sentence)) return false;
     for (auto g : pack.unless_groups[c.rule])
-      for (const auto& [group, sent] : marker_sentences)
-        if (group == g && sent == sentence) return false;
+      if (w.sentence_groups[sentence * groups + g]) return false;
     if (r.negatable) {
       for (auto ne : negation_ends) {
         if (ne > c.span.start || c.span.start - ne > static_cast<std::uint32_t>(pack.pack.negation_window)) continue;
@@ -159,7 +200,8 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     if (a.span.start != b.span.start) return a.span.start < b.span.start;
     return a.span.end > b.span.end;
   });
-  std::vector<Candidate> kept;
+  auto& kept = w.kept;
+  kept.clear();
   for (const auto& c : candidates) {
     if (!keep(c)) continue;
     if (!kept.empty() && kept.back().rule == c.rule && c.span.start < kept.back().span.end) {
@@ -170,61 +212,76 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   }
 
   // Rules about what is missing: span = the first sentence.
-  bool asks = pack.request_group >= 0 && present[static_cast<std::size_t>(pack.request_group)];
+  bool asks = pack.request_group >= 0 && w.present[static_cast<std::size_t>(pack.request_group)];
   for (std::uint32_t i = 0; i < doc.sentences.size() && !asks; ++i) asks = is_question_sentence(doc, i);
-  std::size_t length = 0;
-  bool length_known = false;
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
     if (!rule.enabled || rule.kind != Kind::absent) continue;
     if (rule.when.customer_upset && !(report.customer_upset && *report.customer_upset)) continue;
     if (rule.when.asks && !asks) continue;
-    if (rule.when.min_chars > 0) {
-      if (!length_known) length = content_length(doc), length_known = true;
-      if (length < static_cast<std::size_t>(rule.when.min_chars)) continue;
-    }
+    if (doc.content < static_cast<std::size_t>(std::max(rule.when.min_chars, 0))) continue;
     bool any = false;
-    for (auto g : pack.absent_groups[r]) any |= present[g];
+    for (auto g : pack.absent_groups[r]) any |= w.present[g] != 0;
     if (any || doc.sentences.empty()) continue;
     Span s{doc.sentences[0].first, doc.sentences[0].second};
     for (const auto& sent : doc.sentences) {  // the first sentence with content
       s = {sent.first, sent.second};
       bool has = false;
-      for (auto i = s.start; i < s.end && !has; ++i) has = content(text[i]) && !doc.masked[i];
+      for (auto i = s.start; i < s.end && !has; ++i) has = doc.alnum[i] && !doc.masked[i];
       if (has) break;
     }
-    while (s.start < s.end && !content(text[s.start])) ++s.start;
+    while (s.start < s.end && !doc.alnum[s.start]) ++s.start;
     while (s.end > s.start && (text[s.end - 1] == ' ' || text[s.end - 1] == '\n')) --s.end;
     if (s.end > s.start) kept.push_back({r, 0, false, s});
   }
-  // Findings, with spans in the original draft.
+  // Findings, with spans in the original draft, ordered by start, longest first, then rule id.
   pack.localize_for(report.locale);
-  for (const auto& c : kept) {
+  const bool upset_customer = report.customer_upset && *report.customer_upset;
+  auto& placed = w.placed;
+  placed.clear();
+  for (std::uint32_t k = 0; k < kept.size(); ++k) {
+    const Candidate& c = kept[k];
     const Rule& rule = rules[c.rule];
-    if (rule.when.customer_upset && rule.kind != Kind::absent && !(report.customer_upset && *report.customer_upset))
-      continue;
-    Finding f;
+    if (rule.when.customer_upset && rule.kind != Kind::absent && !upset_customer) continue;
+    placed.push_back({doc.norm.origin[c.span.start], doc.norm.origin[c.span.end - 1] + 1, k});
+  }
+  std::sort(placed.begin(), placed.end(), [&](const Placed& a, const Placed& b) {
+    if (a.start != b.start) return a.start < b.start;
+    if (a.end != b.end) return a.end > b.end;
+    return rules[kept[a.kept].rule].id < rules[kept[b.kept].rule].id;
+  });
+  // Byte and UTF-16 offsets of just the findings' ends, in one walk over the draft.
+  auto& positions = w.positions;
+  positions.clear();
+  for (const Placed& p : placed) positions.insert(positions.end(), {p.start, p.end});
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  offsets_of(draft, positions, w.position_offsets);
+  auto offset = [&](std::size_t cp) {
+    return w.position_offsets[static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), cp) -
+                                                       positions.begin())];
+  };
+  report.findings.reserve(placed.size());
+  for (const Placed& p : placed) {
+    const Candidate& c = kept[p.kept];
+    const Rule& rule = rules[c.rule];
+    Finding& f = report.findings.emplace_back();
     f.rule = rule.id;
     f.category = rule.category;
     f.severity = rule.severity;
-    f.start = doc.norm.origin[c.span.start];
-    f.end = doc.norm.origin[c.span.end - 1] + 1;
-    f.start_byte = doc.offsets[f.start].byte;
-    f.end_byte = doc.offsets[f.end].byte;
-    f.start_utf16 = doc.offsets[f.start].utf16;
-    f.end_utf16 = doc.offsets[f.end].utf16;
+    f.start = p.start;
+    f.end = p.end;
+    const TextOffsets from = offset(f.start), to = offset(f.end);
+    f.start_byte = from.byte;
+    f.end_byte = to.byte;
+    f.start_utf16 = from.utf16;
+    f.end_utf16 = to.utf16;
     f.text = std::string(draft.substr(f.start_byte, f.end_byte - f.start_byte));
     f.message = pack.messages[c.rule].get(report.locale);
     const auto& own = c.from_phrase ? pack.phrase_suggestions[c.rule][c.phrase].get(report.locale)
                                     : pack.suggestions[c.rule].get(report.locale);
     f.suggestions = own.empty() ? pack.suggestions[c.rule].get(report.locale) : own;
-    report.findings.push_back(std::move(f));
   }
-  std::sort(report.findings.begin(), report.findings.end(), [](const Finding& a, const Finding& b) {
-    if (a.start != b.start) return a.start < b.start;
-    if (a.end != b.end) return a.end > b.end;
-    return a.rule < b.rule;
-  });
   report.score = tone_score(report.findings);
   return report;
 }

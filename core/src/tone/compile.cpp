@@ -1,6 +1,7 @@
 // Tone: compiling one locale's rules, exceptions, marker groups and negations into one PatternSet
 // (one Hyperscan database, scanned once per draft).
 #include <algorithm>
+#include <map>
 
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
@@ -70,23 +71,31 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
   out->chinese = &chinese;
   const LocalePack& p = out->pack;
   std::vector<PatternSet::Pattern> patterns;
+  std::vector<std::vector<CompiledPack::PatternInfo>> infos;  // by pattern id
+  std::map<std::pair<std::string, bool>, unsigned> ids;       // (expression, regex) → pattern id
   auto add = [&](std::string expr, bool regex, CompiledPack::PatternKind kind, std::uint32_t index,
                  std::uint32_t phrase) {
     if (expr.empty()) return;
-    PatternSet::Pattern pat;
-    pat.whole_word = !regex && all_ascii(expr);
-    pat.expression = std::move(expr);
-    pat.regex = regex;
-    pat.caseless = true;
-    pat.id = static_cast<unsigned>(patterns.size());
-    patterns.push_back(std::move(pat));
-    out->patterns.push_back({kind, index, phrase});
+    auto [it, added] = ids.emplace(std::make_pair(expr, regex), static_cast<unsigned>(patterns.size()));
+    if (added) {
+      PatternSet::Pattern pat;
+      pat.whole_word = !regex && all_ascii(expr);
+      pat.expression = std::move(expr);
+      pat.regex = regex;
+      pat.caseless = true;
+      pat.id = it->second;
+      patterns.push_back(std::move(pat));
+      infos.emplace_back();
+    }
+    infos[it->second].push_back({kind, index, phrase});
   };
 
   for (const auto& [name, phrases] : p.markers) {
     auto g = static_cast<std::uint32_t>(out->marker_names.size());
     out->marker_names.push_back(name);
     if (name == "request") out->request_group = static_cast<int>(g);
+    out->marker_phrases.emplace_back();
+    for (const auto& ph : phrases) out->marker_phrases.back().push_back(normalize_text(ph).text);
     for (const auto& ph : phrases) add(fold(ph, chinese), false, CompiledPack::PatternKind::marker, g, 0);
   }
   for (const auto& n : p.negations) add(fold(n, chinese), false, CompiledPack::PatternKind::negation, 0, 0);
@@ -123,6 +132,11 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
     groups(r.unless, out->unless_groups[i]);
   }
   for (const auto& c : p.caps_allow) out->caps_allow.push_back(normalize_text(c).text);
+  for (const auto& per_id : infos) {
+    out->first_info.push_back(static_cast<std::uint32_t>(out->infos.size()));
+    out->infos.insert(out->infos.end(), per_id.begin(), per_id.end());
+  }
+  out->first_info.push_back(static_cast<std::uint32_t>(out->infos.size()));
   try {
     out->matcher = std::make_unique<PatternSet>(patterns);
   } catch (const Error&) {
@@ -132,7 +146,7 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
       try {
         PatternSet probe({patterns[k]});
       } catch (const Error& e) {
-        const Rule& r = p.rules[out->patterns[k].index];
+        const Rule& r = p.rules[infos[k].front().index];  // a regex belongs to one rule
         throw Error(ErrorCode::parse, r.file + ":" + std::to_string(r.line) + ": rule '" + r.id + "': " + e.what());
       }
     }

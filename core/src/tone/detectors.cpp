@@ -3,6 +3,8 @@
 // run-on sentences and strings of direct questions.
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "tone_internal.hpp"
 
@@ -23,13 +25,13 @@ bool any_masked(const Document& d, std::size_t a, std::size_t b) {
 }
 
 // True if a phrase of marker group `group` ends within `window` code points before `pos`.
-bool context_before(const Document& d, const CompiledPack& pack, const char* group, std::size_t pos, std::size_t window) {
-  auto it = pack.pack.markers.find(group);
-  if (it == pack.pack.markers.end()) return false;
+bool context_before(const Document& d, const CompiledPack& pack, std::string_view group, std::size_t pos,
+                    std::size_t window) {
+  auto it = std::find(pack.marker_names.begin(), pack.marker_names.end(), group);
+  if (it == pack.marker_names.end()) return false;
   std::size_t from = pos > window ? pos - window : 0;
   std::u32string_view before(d.norm.text.data() + from, pos - from);
-  for (const auto& phrase : it->second) {
-    auto p = normalize_text(phrase).text;
+  for (const auto& p : pack.marker_phrases[static_cast<std::size_t>(it - pack.marker_names.begin())]) {
     if (p.empty()) continue;
     // ASCII phrases match whole words only ("ref", not the "ref" of "refunded").
     for (auto at = before.find(p); at != std::u32string_view::npos; at = before.find(p, at + 1)) {
@@ -39,6 +41,24 @@ bool context_before(const Document& d, const CompiledPack& pack, const char* gro
       if (left && right) return true;
     }
   }
+  return false;
+}
+
+// Eight bytes at a time (SWAR): a high bit marks each byte 'A'..'Z'; two marks in neighbouring bytes
+// are a pair. Words overlap by one byte so that no pair is missed at a boundary.
+bool two_capitals_in_a_row(std::string_view o) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
+  std::size_t i = 0;
+  for (; i + 8 <= o.size(); i += 7) {
+    std::uint64_t w;
+    std::memcpy(&w, o.data() + i, 8);
+    const std::uint64_t low = w & ~kHigh;
+    const std::uint64_t caps = (low + (0x80 - 'A') * kOnes) & ~(low + (0x80 - 'Z' - 1) * kOnes) & ~w & kHigh;
+    if (caps & (caps << 8)) return true;
+  }
+  auto upper = [](char c) { return static_cast<unsigned char>(c - 'A') < 26; };
+  for (std::size_t k = i > 0 ? i : 1; k < o.size(); ++k)
+    if (upper(o[k]) && upper(o[k - 1])) return true;
   return false;
 }
 
@@ -69,6 +89,7 @@ bool card_prefix(const std::string& d) {
 
 std::vector<Span> bank_cards(const CompiledPack& pack, const Document& d) {
   std::vector<Span> out;
+  if (d.digits < 13) return out;  // no card number is shorter
   const auto& t = d.norm.text;
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
@@ -104,6 +125,7 @@ bool id_checksum(const std::u32string_view s) {
 
 std::vector<Span> cn_id_cards(const Document& d) {
   std::vector<Span> out;
+  if (d.digits < 17) return out;  // an ID number has 17 digits and a check character
   const auto& t = d.norm.text;
   for (std::size_t i = 0; i + 18 <= t.size(); ++i) {
     if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
@@ -137,63 +159,62 @@ std::vector<Span> cn_id_cards(const Document& d) {
 // more capital words, or one of at least `min` letters (default 4), is shouting.
 std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Document& d) {
   std::vector<Span> out;
-  bool two = false;  // fast exit: no two capital letters in a row
-  for (std::size_t i = 1; i < d.original.size() && !two; ++i)
-    two = d.original[i] >= 'A' && d.original[i] <= 'Z' && d.original[i - 1] >= 'A' && d.original[i - 1] <= 'Z';
-  if (!two) return out;
-  const std::size_t n_orig = d.offsets.size() - 1;
-  // Original code point → first normalised code point.
-  std::vector<std::uint32_t> norm_of(n_orig + 1, static_cast<std::uint32_t>(d.norm.text.size()));
-  for (std::size_t k = d.norm.origin.size(); k-- > 0;) norm_of[d.norm.origin[k]] = static_cast<std::uint32_t>(k);
-  auto ch = [&](std::size_t i) -> char32_t {
-    auto b = static_cast<unsigned char>(d.original[d.offsets[i].byte]);
-    return b < 0x80 ? b : 0x80;
+  const std::string_view o = d.original;
+  if (!two_capitals_in_a_row(o)) return out;  // fast exit
+  // Words are runs of ASCII letters and digits in the original bytes (every other code point is
+  // neither). Shouting words are kept with their original code points [a, b), and whether they join
+  // the shouting word before them (the word just before, separated by spaces, commas or apostrophes).
+  auto ch = [&](std::size_t byte) { return static_cast<unsigned char>(o[byte]); };
+  auto allowed = [&](std::size_t from, std::size_t to) {  // caps_allow holds lower-case words
+    for (const auto& word : pack.caps_allow) {
+      bool same = word.size() == to - from;
+      for (std::size_t k = 0; same && k < word.size(); ++k) same = word[k] == static_cast<char32_t>(ch(from + k) + 32);
+      if (same) return true;
+    }
+    return false;
   };
   const std::size_t min_letters = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 4;
-  struct Word {
+  struct Shout {
     std::size_t a, b;
-    bool shout;
+    bool joins;
   };
-  std::vector<Word> words;
-  for (std::size_t i = 0; i < n_orig;) {
+  std::vector<Shout> shouts;
+  bool after_shout = false;  // the last word seen was shouting
+  std::size_t gap_from = 0;  // byte after the last word
+  for (std::size_t i = 0, cp = 0; i < o.size();) {
     if (!ascii_alnum(ch(i))) {
+      cp += (ch(i) & 0xC0) != 0x80;  // a code point starts at every byte but a continuation byte
       ++i;
       continue;
     }
     std::size_t j = i;
     bool has_digit = false, has_lower = false;
-    while (j < n_orig && ascii_alnum(ch(j))) {
+    while (j < o.size() && ascii_alnum(ch(j))) {
       has_digit |= digit(ch(j));
       has_lower |= ch(j) >= 'a' && ch(j) <= 'z';
       ++j;
     }
-    bool shout = !has_digit && !has_lower && j - i >= 2;
+    const bool shout = !has_digit && !has_lower && j - i >= 2 && !allowed(i, j);
     if (shout) {
-      std::u32string lower;
-      for (std::size_t k = i; k < j; ++k) lower.push_back(ch(k) + 32);
-      if (std::find(pack.caps_allow.begin(), pack.caps_allow.end(), lower) != pack.caps_allow.end()) shout = false;
+      bool close = after_shout;
+      for (std::size_t k = gap_from; close && k < i; ++k) close = o[k] == ' ' || o[k] == ',' || o[k] == '\'';
+      shouts.push_back({cp, cp + (j - i), close});
     }
-    words.push_back({i, j, shout});
+    after_shout = shout;
+    gap_from = j;
+    cp += j - i;
     i = j;
   }
-  for (std::size_t w = 0; w < words.size();) {
-    if (!words[w].shout) {
-      ++w;
-      continue;
-    }
+  // Original code point → the first normalised code point made from it (each makes at least one).
+  auto norm_of = [&](std::size_t cp) {
+    return static_cast<std::uint32_t>(std::lower_bound(d.norm.origin.begin(), d.norm.origin.end(), cp) -
+                                      d.norm.origin.begin());
+  };
+  for (std::size_t w = 0; w < shouts.size();) {
     std::size_t v = w;
-    // Extend over neighbours separated by spaces, commas or apostrophes only.
-    while (v + 1 < words.size() && words[v + 1].shout) {
-      bool close = true;
-      for (std::size_t k = words[v].b; k < words[v + 1].a; ++k) {
-        char32_t c = ch(k);
-        if (c != ' ' && c != ',' && c != '\'') close = false;
-      }
-      if (!close) break;
-      ++v;
-    }
-    std::size_t a = norm_of[words[w].a], b = norm_of[words[v].b];
-    if ((v > w || words[w].b - words[w].a >= min_letters) && !any_masked(d, a, b))
+    while (v + 1 < shouts.size() && shouts[v + 1].joins) ++v;
+    std::size_t a = norm_of(shouts[w].a), b = norm_of(shouts[v].b);
+    if ((v > w || shouts[w].b - shouts[w].a >= min_letters) && !any_masked(d, a, b))
       out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)});
     w = v + 1;
   }
@@ -204,6 +225,7 @@ std::vector<Span> repeated_punct(const Rule& rule, const Document& d) {
   std::vector<Span> out;
   const auto& t = d.norm.text;
   const std::size_t min = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 3;
+  if (d.bangs < min) return out;
   for (std::size_t i = 0; i < t.size();) {
     if (t[i] != '!' && t[i] != '?') {
       ++i;
@@ -232,7 +254,7 @@ std::size_t units(const Document& d, Span s) {
     if (d.masked[i]) continue;
     if (ascii_alnum(c)) {
       if (i == s.start || !ascii_alnum(d.norm.text[i - 1])) ++n;
-    } else if (is_alnum(c)) {
+    } else if (d.alnum[i]) {
       ++n;
     }
   }
@@ -242,6 +264,7 @@ std::size_t units(const Document& d, Span s) {
 std::vector<Span> long_sentences(const Rule& rule, const Document& d) {
   std::vector<Span> out;
   const std::size_t max = rule.max > 0 ? static_cast<std::size_t>(rule.max) : 60;
+  if (d.content <= max) return out;  // a sentence has at most as many units as the draft has content
   for (const auto& s : d.sentences) {
     Span sp = trimmed(d, s);
     if (sp.end > sp.start && units(d, sp) > max) out.push_back(sp);

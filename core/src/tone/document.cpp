@@ -1,5 +1,5 @@
 // Tone: preparing a draft for matching — normalised text (OpenCC to Simplified, folded), its UTF-8 with a
-// byte → code point map, the regions not to check (URLs, markup), sentences, and original offsets.
+// byte → code point map, the regions not to check (URLs, markup), sentences.
 #include <algorithm>
 
 #include "kefu/chinese.hpp"
@@ -20,11 +20,11 @@ bool starts_with(const std::u32string& t, std::size_t i, std::u32string_view p) 
   return t.size() - i >= p.size() && std::u32string_view(t).substr(i, p.size()) == p;
 }
 
-void mask(std::vector<bool>& m, std::size_t from, std::size_t to) {
-  for (std::size_t i = from; i < to && i < m.size(); ++i) m[i] = true;
+void mask(std::vector<std::uint8_t>& m, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to && i < m.size(); ++i) m[i] = 1;
 }
 
-void mask_urls_and_emails(const std::u32string& t, std::vector<bool>& m) {
+void mask_urls_and_emails(const std::u32string& t, std::vector<std::uint8_t>& m) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     if ((t[i] == 'h' && (starts_with(t, i, U"http://") || starts_with(t, i, U"https://"))) ||
         (t[i] == 'w' && starts_with(t, i, U"www.") && (i == 0 || !email_char(t[i - 1])))) {
@@ -44,7 +44,7 @@ void mask_urls_and_emails(const std::u32string& t, std::vector<bool>& m) {
   }
 }
 
-void mask_html(const std::u32string& t, std::vector<bool>& m) {
+void mask_html(const std::u32string& t, std::vector<std::uint8_t>& m) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] == '<') {
       std::size_t j = i + 1;
@@ -64,7 +64,7 @@ void mask_html(const std::u32string& t, std::vector<bool>& m) {
   }
 }
 
-void mask_markdown(const std::u32string& t, std::vector<bool>& m) {
+void mask_markdown(const std::u32string& t, std::vector<std::uint8_t>& m) {
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] == '`') {
       auto j = t.find('`', i + 1);
@@ -94,26 +94,36 @@ bool terminator(const std::u32string& t, std::size_t i) {
 
 }  // namespace
 
-Document prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese) {
-  Document d;
+void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& d) {
   d.original = draft;
-  d.norm = normalize_text(draft, &chinese.to_simplified());
+  normalize_text_into(draft, &chinese.to_simplified(), d.norm, d.utf8, d.cp_of_byte);
   const std::u32string& t = d.norm.text;
-  d.utf8.reserve(t.size() * 3);
-  d.cp_of_byte.reserve(t.size() * 3 + 1);
-  for (std::uint32_t i = 0; i < t.size(); ++i) {
-    std::size_t before = d.utf8.size();
-    append_utf8(d.utf8, t[i]);
-    d.cp_of_byte.insert(d.cp_of_byte.end(), d.utf8.size() - before, i);
-  }
-  d.cp_of_byte.push_back(static_cast<std::uint32_t>(t.size()));
 
-  d.masked.assign(t.size(), false);
-  mask_urls_and_emails(t, d.masked);
+  d.masked.assign(t.size(), 0);
+  // Only a draft with "http", "www." or "@" can hold a URL or an address (memchr-fast on the UTF-8).
+  if (d.utf8.find('@') != std::string::npos || d.utf8.find("http") != std::string::npos ||
+      d.utf8.find("www.") != std::string::npos)
+    mask_urls_and_emails(t, d.masked);
   if (channel == Channel::html) mask_html(t, d.masked);
   if (channel == Channel::markdown) mask_markdown(t, d.masked);
 
+  d.alnum.resize(t.size());
+  std::size_t content = 0, digits = 0, bangs = 0;  // locals: byte stores could alias the members
+  std::uint8_t* alnum = d.alnum.data();
+  const std::uint8_t* masked = d.masked.data();
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char32_t c = t[i];
+    alnum[i] = is_alnum(c);
+    content += alnum[i] && !masked[i];
+    digits += c >= '0' && c <= '9';
+    bangs += c == '!' || c == '?';
+  }
+  d.content = content;
+  d.digits = digits;
+  d.bangs = bangs;
+
   d.sentence_of.resize(t.size());
+  d.sentences.clear();
   std::uint32_t start = 0;
   for (std::uint32_t i = 0; i < t.size(); ++i) {
     d.sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
@@ -129,15 +139,6 @@ Document prepare_document(std::string_view draft, Channel channel, const Chinese
     }
   }
   if (start < t.size()) d.sentences.push_back({start, static_cast<std::uint32_t>(t.size())});
-  d.offsets = offset_table(draft);
-  return d;
-}
-
-std::size_t content_length(const Document& doc) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < doc.norm.text.size(); ++i)
-    if (!doc.masked[i] && is_alnum(doc.norm.text[i])) ++n;
-  return n;
 }
 
 }  // namespace kefu::tone

@@ -108,8 +108,12 @@ struct CompiledPack {
   };
   LocalePack pack;
   std::unique_ptr<PatternSet> matcher;
-  std::vector<PatternInfo> patterns;        ///< by pattern id
+  /// What each pattern stands for. A phrase listed in several places (您 is courtesy, softener and
+  /// request) is one pattern, matched once: pattern id k stands for infos[first_info[k]..first_info[k+1]).
+  std::vector<PatternInfo> infos;
+  std::vector<std::uint32_t> first_info;    ///< by pattern id, plus one entry for the end
   std::vector<std::string> marker_names;    ///< marker group index → name
+  std::vector<std::vector<std::u32string>> marker_phrases;  ///< marker group index → phrases, folded (no OpenCC)
   std::vector<std::vector<std::uint32_t>> absent_groups;  ///< per rule: marker group indexes
   std::vector<std::vector<std::uint32_t>> unless_groups;  ///< per rule: marker group indexes
   // Messages and suggestions per locale. The zh-TW and zh-HK forms of a zh-CN pack are made with
@@ -129,18 +133,22 @@ struct CompiledPack {
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese);
 
 /// A draft prepared for matching: normalised text, its UTF-8 with a byte → code point map, masked
-/// regions, sentences, and the offsets of the original text.
+/// regions and sentences. A checker reuses one per thread, so its storage outlives a check
+/// (prepare_document() overwrites every field).
 struct Document {
   std::string_view original;
   NormalizedText norm;
   std::string utf8;                       ///< UTF-8 of norm.text
   std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
-  std::vector<bool> masked;               ///< per normalised code point: URL, markup... not checked
+  std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
+  std::vector<std::uint8_t> alnum;        ///< per normalised code point: is_alnum() (content)
+  std::size_t content = 0;  ///< code points that are content: letters, digits, ideographs, not masked
+  std::size_t digits = 0;   ///< ASCII digits (detectors of long numbers skip drafts with too few)
+  std::size_t bangs = 0;    ///< '!' and '?'
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
   std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
-  std::vector<TextOffsets> offsets;        ///< of the original text, per original code point (+1)
 };
-Document prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese);
+void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
 
 /// A span in normalised code points.
 struct Span {
@@ -151,7 +159,5 @@ struct Span {
 bool is_known_detector(std::string_view name);
 std::vector<Span> run_detector(const Rule& rule, const CompiledPack& pack, const Document& doc);
 
-/// The code points counted as content (letters, digits, ideographs).
-std::size_t content_length(const Document& doc);
 
 }  // namespace kefu::tone

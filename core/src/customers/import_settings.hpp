@@ -5,11 +5,6 @@
 // - A bigger page cache: a transaction of an import inserts into indexes all over the file (notes
 //   by customer, idempotence keys, identifiers); when their pages stay cached they are read once
 //   and written to the log once per transaction instead of being spilled and read back.
-// - No automatic merging of full-text segments: FTS5 would merge the segments of the first
-//   transactions again and again as later ones arrive; the import merges once when it ends
-//   (tidy_index). Searches meanwhile visit a few more segments (FTS5's crisis merge still bounds
-//   them). An import killed before it put merging back leaves it off until the store is opened
-//   again (restore_merging).
 // Durability is unchanged: each committed transaction is in the write-ahead log with the
 // connection's usual synchronous setting.
 #pragma once
@@ -21,9 +16,6 @@ namespace kefu::customers {
 
 class ImportSettings {
  public:
-  /// Turns the full-text indexes' automatic merging on (inside a write transaction).
-  static void restore_merging(sql::Conn& c);
-
   explicit ImportSettings(SqliteCustomerStore& store);
   ~ImportSettings();
   ImportSettings(const ImportSettings&) = delete;

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "identifiers.hpp"
-#include "import_settings.hpp"
 #include "kefu/text.hpp"
 #include "schema.hpp"
 
@@ -145,11 +144,6 @@ SqliteCustomerStore::SqliteCustomerStore(const std::string& path, const SqliteSt
   writer_options.cache_kib = std::max(conn_options_.cache_kib, 64 * 1024);
   writer_ = std::make_unique<sql::Conn>(path, writer_options);
   migrate(*writer_, to_simplified_);
-  if (writer_->scalar("SELECT count(*) FROM notes_fts_config WHERE k = 'automerge' AND v = 0"))
-    write([](sql::Conn& c) {  // an import was killed before it turned full-text merging back on
-      ImportSettings::restore_merging(c);
-      return 0;
-    });
   if (!memory_ && sqlite3_libversion_number() >= 3042000) {
     // FTS5 can drop a deleted row's entries from the index at once: forget need not merge it all.
     write([&](sql::Conn& c) {

@@ -1,7 +1,10 @@
 // Importing CSV and JSON Lines: customers, orders, notes, consultations and survey answers.
 //
-// A reading thread parses rows (and checks and normalises customer rows); this thread writes them,
-// one transaction per batch (retried as a whole if another process holds the database). Each
+// A reading thread parses rows (checks and normalises customer rows, reads note rows and folds
+// their text for the full-text index); this thread writes them, one transaction per batch (retried
+// as a whole if another process holds the database), with the customers that references name
+// remembered across batches (customer_refs.hpp) and the import's connection settings
+// (import_settings.hpp). Each
 // record is checked before it is written: a bad row is left out and reported by line, the rest of
 // the batch goes in. (A customer line of the export form carries its records; a bad record among
 // them is reported and the others are kept.) Re-importing adds nothing:

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <string>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace kefu::customers {
 
@@ -30,6 +33,9 @@ ImportSettings::~ImportSettings() {
     c.exec("PRAGMA wal_autocheckpoint=" + std::to_string(autocheckpoint_));
   } catch (...) {
   }
+#ifdef __GLIBC__
+  malloc_trim(0);  // the pages the bigger cache (and the import's rows) held go back to the system
+#endif
 }
 
 }  // namespace kefu::customers

@@ -4,7 +4,8 @@
 //   an import touches the same index pages again and again.
 // - A bigger page cache: a transaction of an import inserts into indexes all over the file (notes
 //   by customer, idempotence keys, identifiers); when their pages stay cached they are read once
-//   and written to the log once per transaction instead of being spilled and read back.
+//   and written to the log once per transaction instead of being spilled and read back. When the
+//   import ends the cache shrinks back and the freed memory is returned to the system.
 // Durability is unchanged: each committed transaction is in the write-ahead log with the
 // connection's usual synchronous setting.
 #pragma once

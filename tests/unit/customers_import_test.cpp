@@ -194,3 +194,32 @@ TEST(CustomerImport, ExportThenImportIsTheSameArchive) {
   EXPECT_EQ(strip(exported), strip(out2.str()));
   EXPECT_EQ(b->search("蓝色").size(), 1u);
 }
+
+// An import remembers which customer a reference names; a customer forgotten between two of its
+// transactions, by another connection or through the same store, is not written to afterwards.
+TEST(CustomerImport, CustomerForgottenMidImportGetsNoMoreRecords) {
+  TempDir dir;
+  std::string db = dir.file("i.db");
+  for (bool other_connection : {true, false}) {
+    SCOPED_TRACE(other_connection ? "forgotten by another connection" : "forgotten through the same store");
+    auto store = open_customer_store(db);
+    auto other = open_customer_store(db);
+    std::string ext = other_connection ? "t:gone-a" : "t:gone-b";
+    CustomerId gone = store->upsert(test::fields("Gone", {ext}));
+    std::string notes;
+    for (int i = 1; i <= 4; ++i)
+      notes += "{\"type\":\"note\",\"customer\":\"" + ext + "\",\"text\":\"note " + std::to_string(i) + "\"}\n";
+    ImportOptions o;
+    o.batch_rows = 2;
+    o.progress = [&](const ImportProgress& p) {
+      if (p.rows_committed == 2) (other_connection ? *other : *store).forget(gone);
+    };
+    ImportReport r = store->import_file(dir.write("notes.jsonl", notes), o);
+    EXPECT_EQ(r.notes_added, 2u);
+    EXPECT_EQ(r.failed, 2u);
+    ASSERT_EQ(r.problems.size(), 2u);
+    EXPECT_EQ(r.problems[0].line, 3u);
+    EXPECT_NE(r.problems[0].message.find("no such customer"), std::string::npos) << r.problems[0].message;
+    EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM notes WHERE customer_id = " + std::to_string(gone)), "0");
+  }
+}

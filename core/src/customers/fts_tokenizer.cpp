@@ -9,6 +9,8 @@
 // index space; tests/bench/bench_customers measures both.
 #include <cstring>
 #include <new>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,8 @@
 
 namespace kefu::sql {
 namespace {
+
+thread_local const FoldedTexts* t_folded = nullptr;  // UseFoldedTexts
 
 struct Module {
   const ChineseConverter* to_simplified = nullptr;
@@ -33,6 +37,17 @@ struct Instance {
 
 // Length of the UTF-8 sequence starting with byte c.
 int seq_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+// Byte offset where the last `n` characters of valid UTF-8 `s` start; npos if it has fewer.
+std::size_t last_chars(std::string_view s, int n) {
+  std::size_t at = s.size();
+  for (int k = 0; k < n; ++k) {
+    if (at == 0) return std::string_view::npos;
+    do --at;
+    while (at > 0 && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80);
+  }
+  return at;
+}
 
 // Byte length of the first two characters of `s` (n bytes), or 0 if it has fewer or one is white space.
 int two_chars(const char* s, int n) {
@@ -107,13 +122,18 @@ int tokenize(Fts5Tokenizer* t, void* ctx, int flags, const char* text, int n,
   auto* inst = reinterpret_cast<Instance*>(t);
   try {
     std::string_view in(text ? text : "", static_cast<std::size_t>(n > 0 ? n : 0));
-    NormalizedText folded = normalize_text(in, inst->module->to_simplified);
-    std::string utf8 = folded.utf8();
     Forward fwd{ctx, token};
     std::vector<int> map;
+    std::string own;
+    std::optional<std::string_view> found;
+    if (flags == FTS5_TOKENIZE_DOCUMENT && t_folded)
+      if (auto it = t_folded->find(in); it != t_folded->end()) found = it->second;
+    if (!found && !(flags & FTS5_TOKENIZE_AUX)) own = fold_for_index(in, inst->module->to_simplified);
     if (flags & FTS5_TOKENIZE_AUX) {  // highlight(), snippet(): offsets must point into the original
+      NormalizedText folded = normalize_text(in, inst->module->to_simplified);
+      own = folded.utf8();
       auto original = offset_table(in);
-      map.assign(utf8.size() + 1, static_cast<int>(in.size()));
+      map.assign(own.size() + 1, static_cast<int>(in.size()));
       std::size_t byte = 0;
       for (std::size_t i = 0; i < folded.text.size(); ++i) {
         std::string one;
@@ -123,20 +143,20 @@ int tokenize(Fts5Tokenizer* t, void* ctx, int flags, const char* text, int n,
       }
       fwd.folded_byte_to_original = &map;
     }
+    std::string_view utf8 = found ? *found : std::string_view(own);
     bool query = (flags & FTS5_TOKENIZE_QUERY) != 0;
     fwd.bigrams = inst->bigrams && !query;
     int rc = inst->module->trigram.xTokenize(inst->inner, &fwd, flags, utf8.data(), static_cast<int>(utf8.size()),
                                              forward_token);
-    if (rc != SQLITE_OK || !inst->bigrams || folded.text.size() < 2) return rc;
+    if (rc != SQLITE_OK || !inst->bigrams) return rc;
     // The last two characters (no trigram starts with them), or a two-character query.
-    std::size_t n = folded.text.size();
-    if (query && (n != 2 || fwd.count != 0)) return rc;
-    std::string tail;
-    append_utf8(tail, folded.text[n - 2]);
-    append_utf8(tail, folded.text[n - 1]);
+    std::size_t at = last_chars(utf8, 2);
+    if (at == std::string::npos) return rc;
+    if (query && (at != 0 || fwd.count != 0)) return rc;
+    std::string_view tail = utf8.substr(at);
     int b = two_chars(tail.data(), static_cast<int>(tail.size()));
     if (!b) return rc;
-    int start = static_cast<int>(utf8.size() - tail.size());
+    int start = static_cast<int>(at);
     return emit(&fwd, fwd.count > 0 ? FTS5_TOKEN_COLOCATED : 0, tail.data(), b, start, static_cast<int>(utf8.size()));
   } catch (const std::bad_alloc&) {
     return SQLITE_NOMEM;
@@ -158,6 +178,13 @@ fts5_api* fts5(sqlite3* db) {
 }
 
 }  // namespace
+
+std::string fold_for_index(std::string_view text, const ChineseConverter* to_simplified) {
+  return normalize_text(text, to_simplified).utf8();
+}
+
+UseFoldedTexts::UseFoldedTexts(const FoldedTexts& texts) : previous_(t_folded) { t_folded = &texts; }
+UseFoldedTexts::~UseFoldedTexts() { t_folded = previous_; }
 
 void register_tokenizer(sqlite3* db, const ChineseConverter* to_simplified) {
   fts5_api* api = fts5(db);

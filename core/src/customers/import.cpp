@@ -1,7 +1,10 @@
 // Importing CSV and JSON Lines: customers, orders, notes, consultations and survey answers.
 //
-// A reading thread parses rows (and checks and normalises customer rows); this thread writes them,
-// one transaction per batch (retried as a whole if another process holds the database). Each
+// A reading thread parses rows (checks and normalises customer rows, reads note rows and folds
+// their text for the full-text index); this thread writes them, one transaction per batch (retried
+// as a whole if another process holds the database), with the customers that references name
+// remembered across batches (customer_refs.hpp) and the import's connection settings
+// (import_settings.hpp). Each
 // record is checked before it is written: a bad row is left out and reported by line, the rest of
 // the batch goes in. (A customer line of the export form carries its records; a bad record among
 // them is reported and the others are kept.) Re-importing adds nothing:
@@ -17,8 +20,10 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "customer_refs.hpp"
 #include "dates.hpp"
 #include "identifiers.hpp"
+#include "import_settings.hpp"
 #include "json_forms.hpp"
 #include "kefu/text.hpp"
 #include "sqlite_store.hpp"
@@ -62,17 +67,6 @@ std::optional<Kind> kind_of(const json& j) {
   if (j.contains("text") || j.contains("note")) return Kind::note;
   return Kind::customer;
 }
-
-/// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
-struct Row {
-  std::size_t line = 0;
-  json fields;
-  std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
-  std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
-  Kind kind = Kind::customer;
-  bool known_kind = false;            // `kind` is set (an unknown "type" leaves it unset)
-  bool nested = false;                // a customer line carrying records (the export form)
-};
 
 class LineReader {
  public:
@@ -244,6 +238,53 @@ std::optional<std::int64_t> import_key(const json& j) {
   return std::nullopt;
 }
 
+/// The customer a record names: "customer" (a kefu id, external id, phone or email), else its
+/// "customer_id", "external_id", "phone" or "email".
+std::string customer_ref(const json& j) {
+  std::string ref = text(j, "customer");
+  if (ref.empty()) ref = text(j, "customer_id");
+  if (ref.empty()) ref = text(j, "external_id");
+  if (ref.empty()) ref = text(j, "phone");
+  if (ref.empty()) ref = text(j, "email");
+  if (ref.empty()) throw Error(ErrorCode::parse, "needs the customer (\"customer\": a kefu id, external id, phone or email)");
+  return ref;
+}
+
+/// A note row as read: everything but the customer's id, which only the database knows.
+struct NoteFields {
+  std::string customer;  // the reference; empty for a note nested in its customer's line
+  NewNote note;
+  std::string source;    // the source system's note id ("id")
+  std::optional<std::int64_t> key;  // the store's own key (export form)
+  std::string folded;    // the text folded for the full-text index (sql::fold_for_index), if done already
+};
+
+NoteFields note_fields(const json& j, bool nested) {
+  NoteFields f;
+  if (!nested) f.customer = customer_ref(j);
+  f.note.text = text(j, "text");
+  if (f.note.text.empty()) f.note.text = text(j, "note");
+  f.note.author = text(j, "author");
+  f.note.pinned = flag(j, "pinned").value_or(false);
+  f.note.created_at = time_of(j, "created_at");
+  if (!f.note.created_at) f.note.created_at = time_of(j, "time");
+  f.source = text(j, "id");
+  f.key = import_key(j);
+  return f;
+}
+
+/// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
+struct Row {
+  std::size_t line = 0;
+  json fields;
+  std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
+  std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
+  std::optional<NoteFields> note;     // a note row, read on the reading thread (`fields` is then emptied)
+  Kind kind = Kind::customer;
+  bool known_kind = false;            // `kind` is set (an unknown "type" leaves it unset)
+  bool nested = false;                // a customer line carrying records (the export form)
+};
+
 struct Counts {
   std::size_t created = 0, updated = 0, unchanged = 0, notes = 0, purchases = 0, consultations = 0, surveys = 0;
   std::size_t failed = 0;
@@ -259,20 +300,16 @@ namespace {
 struct Importer {
   SqliteCustomerStore& store;
   sql::Conn& c;
+  CustomerRefs& refs;
   Counts& n;
   Timestamp now;
 
-  CustomerId customer_of(const json& j) {
-    std::string ref = text(j, "customer");
-    if (ref.empty()) ref = text(j, "customer_id");
-    if (ref.empty()) ref = text(j, "external_id");
-    if (ref.empty()) ref = text(j, "phone");
-    if (ref.empty()) ref = text(j, "email");
-    if (ref.empty()) throw Error(ErrorCode::parse, "needs the customer (\"customer\": a kefu id, external id, phone or email)");
-    auto id = store.resolve_in(c, ref);
+  CustomerId customer_named(const std::string& ref) {
+    auto id = refs.resolve(c, ref);
     if (!id) throw Error(ErrorCode::not_found, "no such customer (import the customer first)");
     return *id;
   }
+  CustomerId customer_of(const json& j) { return customer_named(customer_ref(j)); }
 
   void customer(const json& j, std::size_t line, const std::optional<Prepared>& prepared) {
     bool created = false, changed = false;
@@ -292,7 +329,7 @@ struct Importer {
     };
     nested("orders", [&](const json& o, CustomerId cid) { order(o, cid); });
     nested("purchases", [&](const json& o, CustomerId cid) { order(o, cid); });
-    nested("notes", [&](const json& o, CustomerId cid) { note(o, cid); });
+    nested("notes", [&](const json& o, CustomerId cid) { note(note_fields(o, true), cid); });
     nested("consultations", [&](const json& o, CustomerId cid) { consultation(o, cid); });
     nested("survey_answers", [&](const json& o, CustomerId cid) { survey(o, cid); });
   }
@@ -312,21 +349,13 @@ struct Importer {
     if (inserted) ++n.purchases;
   }
 
-  void note(const json& j, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_of(j);
-    NewNote note;
-    note.text = text(j, "text");
-    if (note.text.empty()) note.text = text(j, "note");
-    note.author = text(j, "author");
-    note.pinned = flag(j, "pinned").value_or(false);
-    auto t = time_of(j, "created_at");
-    if (!t) t = time_of(j, "time");
-    note.created_at = t;
-    std::string idtext = std::to_string(id), source = text(j, "id"), when = t ? std::to_string(*t) : "";
-    std::int64_t key = import_key(j).value_or(source.empty() ? content_key({"note", idtext, when, note.author, note.text})
-                                                             : content_key({"note-id", idtext, source}));
+  void note(const NoteFields& f, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_named(f.customer);
+    std::string idtext = std::to_string(id), when = f.note.created_at ? std::to_string(*f.note.created_at) : "";
+    std::int64_t key = f.key.value_or(f.source.empty() ? content_key({"note", idtext, when, f.note.author, f.note.text})
+                                                       : content_key({"note-id", idtext, f.source}));
     bool inserted = false;
-    store.add_note_in(c, id, note, key, &inserted, false);
+    store.add_note_in(c, id, f.note, key, &inserted, false);
     if (inserted) ++n.notes;
   }
 
@@ -377,7 +406,7 @@ struct Importer {
     switch (r.kind) {
       case Kind::customer: customer(r.fields, r.line, r.prepared); break;
       case Kind::order: order(r.fields, std::nullopt); break;
-      case Kind::note: note(r.fields, std::nullopt); break;
+      case Kind::note: note(*r.note, std::nullopt); break;
       case Kind::consultation: consultation(r.fields, std::nullopt); break;
       case Kind::survey: survey(r.fields, std::nullopt); break;
     }
@@ -436,7 +465,7 @@ class Queue {
 ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string& name, std::uint64_t size,
                                             ImportOptions::Format format, const ImportOptions& options) {
   ImportReport report;
-  const std::size_t batch_rows = options.batch_rows ? options.batch_rows : 20000;
+  const std::size_t batch_rows = options.batch_rows ? options.batch_rows : ImportOptions{}.batch_rows;
   std::size_t committed = 0, rows_read = 0;
   std::vector<ImportProblem> header_problems;
   std::exception_ptr reader_error;
@@ -458,8 +487,17 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         if (kind == Kind::customer && !nested) {
           try {
             row.prepared = prepare(customer_fields(row.fields, "line " + std::to_string(row.line)));
+            row.fields = json();  // all the writer needs is in `prepared`
           } catch (const Error& e) {
             row.error = std::string("customer: ") + e.what();
+          }
+        } else if (kind == Kind::note) {
+          try {
+            row.note = note_fields(row.fields, false);
+            row.note->folded = sql::fold_for_index(row.note->note.text, to_simplified());
+            row.fields = json();  // all the writer needs is in `note`
+          } catch (const Error& e) {
+            row.error = std::string("note: ") + e.what();
           }
         }
       }
@@ -554,33 +592,23 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   });
 
   // ---- this thread: batches → one write transaction each ----
-  // Checkpoint less often while importing: each checkpoint copies and syncs every page the last
-  // batches touched, and index pages are touched again and again.
-  {
-    auto lock = lock_writer();
-    writer_conn().exec("PRAGMA wal_autocheckpoint=16384");
-  }
-  struct RestoreCheckpoints {
-    SqliteCustomerStore& store;
-    ~RestoreCheckpoints() {
-      try {
-        auto lock = store.lock_writer();
-        store.writer_conn().exec("PRAGMA wal_autocheckpoint=1000");
-      } catch (...) {
-      }
-    }
-  } restore{*this};
+  ImportSettings settings(*this);
   auto problem = [&](std::size_t line, std::string msg) {
     if (report.problems.size() < options.max_problems) report.problems.push_back({line, std::move(msg)});
   };
+  CustomerRefs refs(*this);
   try {
     Batch batch;
     while (queue.pop(batch)) {
       if (batch.rows.empty()) continue;
       Timestamp now = now_seconds();
+      sql::FoldedTexts folded;  // the notes' texts, folded on the reading thread
+      for (const Row& r : batch.rows)
+        if (r.note) folded.emplace(r.note->note.text, r.note->folded);
       Counts counts = write([&](sql::Conn& c) {
         Counts n;
-        Importer imp{*this, c, n, now};
+        refs.begin(c);
+        Importer imp{*this, c, refs, n, now};
         const std::int64_t notes_before = c.scalar("SELECT coalesce(max(id), 0) FROM notes");
         const std::int64_t consultations_before = c.scalar("SELECT coalesce(max(id), 0) FROM consultations");
         for (const Row& r : batch.rows) {
@@ -601,9 +629,10 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
             n.problems.push_back({r.line, std::string(kind_name(r.kind)) + ": " + e.what()});
           }
         }
+        sql::UseFoldedTexts use(folded);
         index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement
         return n;
-      });
+      }, [&](sql::Conn& c) { refs.end(c); });
       report.rows += batch.rows.size();
       report.customers_created += counts.created;
       report.customers_updated += counts.updated;

@@ -79,6 +79,14 @@ void refresh_satisfaction(sql::Conn& c, CustomerId id) {
   st->bind(1, id).run();
 }
 
+// A new order of `id` at `time`: the aggregates move without counting the customer's orders again.
+void count_new_purchase(sql::Conn& c, CustomerId id, Timestamp time) {
+  auto st = c.q(
+      "UPDATE customers SET purchase_count = purchase_count + 1, first_purchase_at = min(coalesce(first_purchase_at, ?2), ?2), "
+      "last_purchase_at = max(coalesce(last_purchase_at, ?2), ?2) WHERE id = ?1");
+  st->bind(1, id).bind(2, time).run();
+}
+
 void refresh_purchases(sql::Conn& c, CustomerId id) {
   auto st = c.q(
       "UPDATE customers SET (purchase_count, first_purchase_at, last_purchase_at) = "
@@ -94,7 +102,6 @@ Note SqliteCustomerStore::add_note_in(sql::Conn& c, CustomerId id, const NewNote
                                       std::optional<std::int64_t> source_key, bool* inserted, bool index) {
   check_text(note.text, max_text_bytes(), false, "note");
   std::string author = checked(note.author, "author", 200);
-  require_customer(c, id);
   Note n;
   n.customer_id = id;
   n.author = author;
@@ -120,7 +127,10 @@ Note SqliteCustomerStore::add_note_in(sql::Conn& c, CustomerId id, const NewNote
 }
 
 Note SqliteCustomerStore::do_add_note(CustomerId id, const NewNote& note) {
-  Note n = write([&](sql::Conn& c) { return add_note_in(c, id, note, std::nullopt, nullptr); });
+  Note n = write([&](sql::Conn& c) {
+    require_customer(c, id);
+    return add_note_in(c, id, note, std::nullopt, nullptr);
+  });
   if (log()) log()->debug("note {} added for customer {}: {}", n.id, id, n.text);
   return n;
 }
@@ -204,7 +214,6 @@ Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const
   p.currency = checked(in.currency, "currency", 16);
   p.status = checked(in.status, "status", 100);
   if (p.time == 0) p.time = now_seconds();
-  require_customer(c, id);
   p.customer_id = id;
   std::string items = json(p.items).dump();
   std::optional<CustomerId> previous_owner;
@@ -235,14 +244,19 @@ Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const
     st->bind(1, id).bind(2, p.order_id).bind(3, items).bind(4, p.amount).bind(5, p.currency).bind(6, p.time).bind(7, p.status);
     st->run();
     p.id = c.last_id();
+    count_new_purchase(c, id, p.time);
+    return p;
   }
   refresh_purchases(c, id);
-  if (previous_owner && *previous_owner != id) refresh_purchases(c, *previous_owner);
+  if (*previous_owner != id) refresh_purchases(c, *previous_owner);
   return p;
 }
 
 Purchase SqliteCustomerStore::do_add_purchase(CustomerId id, const Purchase& purchase) {
-  return write([&](sql::Conn& c) { return add_purchase_in(c, id, purchase, nullptr); });
+  return write([&](sql::Conn& c) {
+    require_customer(c, id);
+    return add_purchase_in(c, id, purchase, nullptr);
+  });
 }
 
 std::vector<Purchase> SqliteCustomerStore::load_purchases(sql::Conn& c, CustomerId id, std::size_t limit) const {
@@ -269,7 +283,6 @@ Consultation SqliteCustomerStore::add_consultation_in(sql::Conn& c, CustomerId i
   if (in.summary.size() > max_text_bytes()) throw Error(ErrorCode::too_large, "summary is too long");
   check_score(in.satisfaction, "satisfaction");
   if (v.time == 0) v.time = now_seconds();
-  require_customer(c, id);
   v.customer_id = id;
   if (!source_key)
     source_key = content_key({"consultation", std::to_string(id), std::to_string(v.time), v.channel,
@@ -295,7 +308,10 @@ Consultation SqliteCustomerStore::add_consultation_in(sql::Conn& c, CustomerId i
 }
 
 Consultation SqliteCustomerStore::do_add_consultation(CustomerId id, const Consultation& consultation) {
-  return write([&](sql::Conn& c) { return add_consultation_in(c, id, consultation, std::nullopt, nullptr); });
+  return write([&](sql::Conn& c) {
+    require_customer(c, id);
+    return add_consultation_in(c, id, consultation, std::nullopt, nullptr);
+  });
 }
 
 std::vector<Consultation> SqliteCustomerStore::load_consultations(sql::Conn& c, CustomerId id, std::size_t limit) const {
@@ -323,7 +339,6 @@ SurveyAnswer SqliteCustomerStore::add_survey_answer_in(sql::Conn& c, CustomerId 
   check_score(in.score, "score");
   if (a.answer.empty() && !a.score) throw Error(ErrorCode::empty, "a survey answer needs an answer or a score");
   if (a.time == 0) a.time = now_seconds();
-  require_customer(c, id);
   a.customer_id = id;
   if (!source_key) source_key = content_key({"survey", std::to_string(id), std::to_string(a.time), a.survey, a.question});
   auto st = c.q(
@@ -341,7 +356,10 @@ SurveyAnswer SqliteCustomerStore::add_survey_answer_in(sql::Conn& c, CustomerId 
 }
 
 SurveyAnswer SqliteCustomerStore::do_add_survey_answer(CustomerId id, const SurveyAnswer& answer) {
-  return write([&](sql::Conn& c) { return add_survey_answer_in(c, id, answer, std::nullopt, nullptr); });
+  return write([&](sql::Conn& c) {
+    require_customer(c, id);
+    return add_survey_answer_in(c, id, answer, std::nullopt, nullptr);
+  });
 }
 
 std::vector<SurveyAnswer> SqliteCustomerStore::load_survey_answers(sql::Conn& c, CustomerId id, std::size_t limit) const {

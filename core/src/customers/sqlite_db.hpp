@@ -154,4 +154,22 @@ void register_tokenizer(sqlite3* db, const ChineseConverter* to_simplified);
 /// Version of the tokenizer's folding; the full-text index is rebuilt when it changes.
 constexpr int kTokenizerVersion = 1;
 
+/// Text as the "kefu" tokenizer folds it before cutting it into tokens.
+std::string fold_for_index(std::string_view text, const ChineseConverter* to_simplified);
+/// Texts folded beforehand: original → fold_for_index(original).
+using FoldedTexts = std::unordered_map<std::string_view, std::string_view>;
+/// While it lives, the "kefu" tokenizer indexing documents on this thread takes the folded form of
+/// a text found in `texts` instead of folding it again (an import folds its notes on its reading
+/// thread while this one writes). Queries and highlights fold as always.
+class UseFoldedTexts {
+ public:
+  explicit UseFoldedTexts(const FoldedTexts& texts);
+  ~UseFoldedTexts();
+  UseFoldedTexts(const UseFoldedTexts&) = delete;
+  UseFoldedTexts& operator=(const UseFoldedTexts&) = delete;
+
+ private:
+  const FoldedTexts* previous_;
+};
+
 }  // namespace kefu::sql

@@ -99,13 +99,20 @@ class SqliteCustomerStore final : public CustomerStore {
   /// Runs fn(conn) in a write transaction (BEGIN IMMEDIATE), retried while busy.
   template <class Fn>
   auto write(Fn&& fn) {
+    return write(std::forward<Fn>(fn), [](sql::Conn&) {});
+  }
+  /// write(fn), then committed(conn) once the transaction has committed, before anyone else may write.
+  template <class Fn, class Committed>
+  auto write(Fn&& fn, Committed&& committed) {
     std::lock_guard<std::mutex> lock(writer_mutex_);
-    return sql::retry(*writer_, [&] {
+    auto result = sql::retry(*writer_, [&] {
       sql::Txn txn(*writer_, true);
       auto result = fn(*writer_);
       txn.commit();
       return result;
     });
+    committed(*writer_);
+    return result;
   }
   std::unique_lock<std::mutex> lock_writer() { return std::unique_lock<std::mutex>(writer_mutex_); }
   sql::Conn& writer_conn() { return *writer_; }
@@ -120,7 +127,8 @@ class SqliteCustomerStore final : public CustomerStore {
   std::vector<SurveyAnswer> load_survey_answers(sql::Conn& c, CustomerId id, std::size_t limit) const;
   std::vector<CareReminder> reminders_in(sql::Conn& c, const ReminderOptions& options) const;
 
-  // Writers shared by the implementation files (inside a write transaction).
+  // Writers shared by the implementation files (inside a write transaction). The *_in writers of
+  // records take the id of a customer the caller knows to exist in this transaction.
   CustomerId upsert_in(sql::Conn& c, const CustomerFields& fields, bool& created, bool& changed,
                        std::vector<std::string>* conflicts);
   /// Throws Error for malformed fields.

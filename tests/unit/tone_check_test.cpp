@@ -228,6 +228,27 @@ TEST(ToneCheck, BadInput) {
   EXPECT_THROW(engine().check_tone("您好", bad), Error);
 }
 
+TEST(ToneCheck, FindingsOutliveTheirChecker) {
+  std::vector<Finding> findings;
+  {
+    ToneChecker checker(bundled_tone_files(), {}, engine().chinese());
+    ToneContext ctx;
+    ctx.locale = Locale::zh_TW;
+    findings = checker.check("不知道，你自己看吧", ctx).findings;
+  }
+  const Finding* f = nullptr;
+  for (const auto& x : findings)
+    if (x.rule() == "cold.dont_know") f = &x;
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->message().find("專業"), std::string::npos) << f->message();
+  ASSERT_FALSE(f->suggestions().empty());
+  EXPECT_EQ(f->suggestions()[0], "我幫您查一下");
+  const Finding none;
+  EXPECT_EQ(none.rule(), "");
+  EXPECT_EQ(none.message(), "");
+  EXPECT_TRUE(none.suggestions().empty());
+}
+
 TEST(ToneCheck, DraftCheckedEventCarriesTheReport) {
   Engine e;
   std::string payload;

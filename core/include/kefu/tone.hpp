@@ -89,7 +89,8 @@ struct Finding {
   std::size_t start_byte = 0, end_byte = 0;  ///< UTF-8 bytes
   std::size_t start_utf16 = 0, end_utf16 = 0;  ///< UTF-16 code units (what browser hosts index by)
   std::string text;                       ///< the span's text, as written in the draft
-  /// Rule id, message and suggestions, shared (read them through the accessors below). Null in a
+  /// Rule id, message and suggestions, shared (read them through the accessors below). The finding
+  /// owns its share: they stay valid after the checker or engine is gone. Null in a
   /// default-constructed Finding: the accessors then return empty values.
   std::shared_ptr<const FindingTexts> texts;
 

@@ -70,11 +70,11 @@ void print_report(const ToneReport& r) {
   std::cout << "\n";
   if (r.findings.empty()) std::cout << "  no findings\n";
   for (const auto& f : r.findings) {
-    std::cout << "  " << severity_mark(f.severity) << " " << f.start << "-" << f.end << " " << f.rule << " 「" << f.text
-              << "」 " << f.message;
-    if (!f.suggestions.empty()) {
+    std::cout << "  " << severity_mark(f.severity) << " " << f.start << "-" << f.end << " " << f.rule() << " 「" << f.text
+              << "」 " << f.message();
+    if (!f.suggestions().empty()) {
       std::cout << "  →";
-      for (std::size_t i = 0; i < f.suggestions.size(); ++i) std::cout << (i ? " | " : " ") << f.suggestions[i];
+      for (std::size_t i = 0; i < f.suggestions().size(); ++i) std::cout << (i ? " | " : " ") << f.suggestions()[i];
     }
     std::cout << "\n";
   }

@@ -26,7 +26,7 @@ ToneReport check(std::string_view text, Locale l, std::string customer = {}) {
 
 const Finding* find(const ToneReport& r, std::string_view rule) {
   for (const auto& f : r.findings)
-    if (f.rule == rule) return &f;
+    if (f.rule() == rule) return &f;
   return nullptr;
 }
 
@@ -53,8 +53,8 @@ TEST(ToneCheck, SpansInCodePointsBytesAndUtf16WithEmoji) {
   EXPECT_EQ(f->text, "不知道");
   EXPECT_EQ(draft.substr(f->start_byte, f->end_byte - f->start_byte), f->text);
   EXPECT_EQ(f->start_utf16, utf16_len(draft.substr(0, f->start_byte)));
-  ASSERT_FALSE(f->suggestions.empty());
-  EXPECT_EQ(f->suggestions[0], "我帮您查一下");
+  ASSERT_FALSE(f->suggestions().empty());
+  EXPECT_EQ(f->suggestions()[0], "我帮您查一下");
 }
 
 TEST(ToneCheck, TraditionalDraftsUseTheSameRulesWithOriginalSpansAndMessages) {
@@ -71,14 +71,14 @@ TEST(ToneCheck, TraditionalDraftsUseTheSameRulesWithOriginalSpansAndMessages) {
     ASSERT_NE(wechat, nullptr);
     EXPECT_EQ(wechat->text, "加我微信");
     // Messages and suggestions come in the draft's script.
-    EXPECT_NE(find(r, "cold.dont_know")->suggestions[0].find("幫"), std::string::npos);
-    EXPECT_NE(best->message.find("廣告法"), std::string::npos) << best->message;
+    EXPECT_NE(find(r, "cold.dont_know")->suggestions()[0].find("幫"), std::string::npos);
+    EXPECT_NE(best->message().find("廣告法"), std::string::npos) << best->message();
   }
   auto trad = check("這個不可能，你說的不對", Locale::zh_TW);
   auto simp = check("这个不可能，你说的不对", Locale::zh_CN);
   ASSERT_EQ(trad.findings.size(), simp.findings.size());
   for (std::size_t i = 0; i < trad.findings.size(); ++i) {
-    EXPECT_EQ(trad.findings[i].rule, simp.findings[i].rule);
+    EXPECT_EQ(trad.findings[i].rule(), simp.findings[i].rule());
     EXPECT_EQ(trad.findings[i].start, simp.findings[i].start);
   }
   // Full-width forms fold too: ＱＱ号 and ！！！
@@ -181,14 +181,14 @@ TEST(ToneCheck, ShopOverridesLayerOverTheBundledPacks) {
   auto r = shop.check_tone("不造，你去隔壁店看看吧，大概三天", ctx);
   const Finding* added = nullptr;
   for (const auto& f : r.findings) {
-    if (f.rule == "cold.dont_know") added = &f;
-    EXPECT_NE(f.rule, "politeness.ni") << "disabled rule fired";
-    if (f.rule == "vague.hedge") EXPECT_EQ(f.severity, Severity::info);
+    if (f.rule() == "cold.dont_know") added = &f;
+    EXPECT_NE(f.rule(), "politeness.ni") << "disabled rule fired";
+    if (f.rule() == "vague.hedge") EXPECT_EQ(f.severity, Severity::info);
   }
   ASSERT_NE(added, nullptr);
   EXPECT_EQ(added->text, "不造");
   bool shop_rule = false;
-  for (const auto& f : r.findings) shop_rule |= f.rule == "shop.competitor";
+  for (const auto& f : r.findings) shop_rule |= f.rule() == "shop.competitor";
   EXPECT_TRUE(shop_rule);
   // The bundled engine is unchanged.
   auto plain = engine().check_tone("不造，你去隔壁店看看吧，大概三天", ctx);
@@ -226,6 +226,27 @@ TEST(ToneCheck, BadInput) {
   ToneContext bad;
   bad.customer_message = "\xff";
   EXPECT_THROW(engine().check_tone("您好", bad), Error);
+}
+
+TEST(ToneCheck, FindingsOutliveTheirChecker) {
+  std::vector<Finding> findings;
+  {
+    ToneChecker checker(bundled_tone_files(), {}, engine().chinese());
+    ToneContext ctx;
+    ctx.locale = Locale::zh_TW;
+    findings = checker.check("不知道，你自己看吧", ctx).findings;
+  }
+  const Finding* f = nullptr;
+  for (const auto& x : findings)
+    if (x.rule() == "cold.dont_know") f = &x;
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->message().find("專業"), std::string::npos) << f->message();
+  ASSERT_FALSE(f->suggestions().empty());
+  EXPECT_EQ(f->suggestions()[0], "我幫您查一下");
+  const Finding none;
+  EXPECT_EQ(none.rule(), "");
+  EXPECT_EQ(none.message(), "");
+  EXPECT_TRUE(none.suggestions().empty());
 }
 
 TEST(ToneCheck, DraftCheckedEventCarriesTheReport) {

@@ -20,13 +20,13 @@ const Engine& engine() {
 
 std::vector<std::string> rules_of(const ToneReport& r) {
   std::vector<std::string> out;
-  for (const auto& f : r.findings) out.push_back(f.rule);
+  for (const auto& f : r.findings) out.push_back(f.rule());
   return out;
 }
 
 std::string describe(const ToneReport& r) {
   std::string s;
-  for (const auto& f : r.findings) s += f.rule + "「" + f.text + "」 ";
+  for (const auto& f : r.findings) s += f.rule() + "「" + f.text + "」 ";
   return s;
 }
 

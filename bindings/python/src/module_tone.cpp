@@ -33,7 +33,7 @@ ToneContext tone_context(const std::optional<std::string>& locale, const py::obj
 
 void bind_tone(py::module_& m) {
   py::class_<Finding>(m, "Finding")
-      .def_readonly("rule", &Finding::rule)
+      .def_property_readonly("rule", &Finding::rule)
       .def_property_readonly("category", [](const Finding& f) { return std::string(to_string(f.category)); })
       .def_property_readonly("severity", [](const Finding& f) { return std::string(to_string(f.severity)); })
       .def_readonly("start", &Finding::start)
@@ -43,10 +43,10 @@ void bind_tone(py::module_& m) {
       .def_readonly("start_utf16", &Finding::start_utf16)
       .def_readonly("end_utf16", &Finding::end_utf16)
       .def_readonly("text", &Finding::text)
-      .def_readonly("message", &Finding::message)
-      .def_readonly("suggestions", &Finding::suggestions)
+      .def_property_readonly("message", &Finding::message)
+      .def_property_readonly("suggestions", &Finding::suggestions)
       .def("__repr__", [](const Finding& f) {
-        return "Finding(rule='" + f.rule + "', severity='" + std::string(to_string(f.severity)) + "', start=" +
+        return "Finding(rule='" + f.rule() + "', severity='" + std::string(to_string(f.severity)) + "', start=" +
                std::to_string(f.start) + ", end=" + std::to_string(f.end) + ")";
       });
 

@@ -72,17 +72,31 @@ struct ToneContext {
   Channel channel = Channel::plain;
 };
 
+/// The texts a finding shares with every other finding of the same rule (and phrase) in the same
+/// locale. A checker makes them once (zh-TW/zh-HK on the first draft in that locale) and its findings
+/// point to them, so a finding costs no copies of them.
+struct FindingTexts {
+  std::string rule;                      ///< rule id, e.g. "cold.dont_know"
+  std::string message;                   ///< why, in the draft's language (zh-TW/zh-HK converted)
+  std::vector<std::string> suggestions;  ///< replacements for the span, best first (may be empty)
+};
+
 /// One problem in the draft. Spans are half-open [start, end) in the ORIGINAL draft.
 struct Finding {
-  std::string rule;                       ///< rule id, e.g. "cold.dont_know"
   ToneCategory category = ToneCategory::politeness;
   Severity severity = Severity::warning;
   std::size_t start = 0, end = 0;            ///< code points
   std::size_t start_byte = 0, end_byte = 0;  ///< UTF-8 bytes
   std::size_t start_utf16 = 0, end_utf16 = 0;  ///< UTF-16 code units (what browser hosts index by)
   std::string text;                       ///< the span's text, as written in the draft
-  std::string message;                    ///< why, in the draft's language (zh-TW/zh-HK converted)
-  std::vector<std::string> suggestions;   ///< replacements for the span, best first (may be empty)
+  /// Rule id, message and suggestions, shared (read them through the accessors below). The finding
+  /// owns its share: they stay valid after the checker or engine is gone. Null in a
+  /// default-constructed Finding: the accessors then return empty values.
+  std::shared_ptr<const FindingTexts> texts;
+
+  const std::string& rule() const noexcept;                     ///< rule id, e.g. "cold.dont_know"
+  const std::string& message() const noexcept;                  ///< why, in the draft's language
+  const std::vector<std::string>& suggestions() const noexcept;  ///< replacements, best first (may be empty)
 };
 
 /// The result of a check.

@@ -266,7 +266,6 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     const Candidate& c = kept[p.kept];
     const Rule& rule = rules[c.rule];
     Finding& f = report.findings.emplace_back();
-    f.rule = rule.id;
     f.category = rule.category;
     f.severity = rule.severity;
     f.start = p.start;
@@ -277,10 +276,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     f.start_utf16 = from.utf16;
     f.end_utf16 = to.utf16;
     f.text = std::string(draft.substr(f.start_byte, f.end_byte - f.start_byte));
-    f.message = pack.messages[c.rule].get(report.locale);
-    const auto& own = c.from_phrase ? pack.phrase_suggestions[c.rule][c.phrase].get(report.locale)
-                                    : pack.suggestions[c.rule].get(report.locale);
-    f.suggestions = own.empty() ? pack.suggestions[c.rule].get(report.locale) : own;
+    f.texts = pack.texts(c.rule, c.phrase, c.from_phrase, report.locale);
   }
   report.score = tone_score(report.findings);
   return report;

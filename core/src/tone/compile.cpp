@@ -62,7 +62,27 @@ void CompiledPack::localize_for(Locale locale) const {
       *t = converted.substr(pos, end - pos);
       pos = end + 3;
     }
+    make_texts(locale);
   });
+}
+
+void CompiledPack::make_texts(Locale locale) const {
+  const auto slot = static_cast<std::size_t>(locale);
+  auto& by_rule = rule_texts[slot];
+  auto& by_phrase = phrase_texts[slot];
+  by_rule.clear();
+  by_phrase.clear();
+  for (std::size_t r = 0; r < pack.rules.size(); ++r) {
+    const auto& rule = by_rule.emplace_back(std::make_shared<const FindingTexts>(
+        FindingTexts{pack.rules[r].id, messages[r].get(locale), suggestions[r].get(locale)}));
+    auto& phrases = by_phrase.emplace_back();
+    for (const auto& own : phrase_suggestions[r]) {
+      const auto& list = own.get(locale);
+      phrases.push_back(list.empty() ? rule
+                                     : std::make_shared<const FindingTexts>(
+                                           FindingTexts{pack.rules[r].id, messages[r].get(locale), list}));
+    }
+  }
 }
 
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese) {
@@ -131,6 +151,7 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
     if (r.kind == Kind::absent) groups(r.absent, out->absent_groups[i]);
     groups(r.unless, out->unless_groups[i]);
   }
+  for (std::size_t l = 0; l < out->rule_texts.size(); ++l) out->make_texts(static_cast<Locale>(l));
   for (const auto& c : p.caps_allow) out->caps_allow.push_back(normalize_text(c).text);
   for (const auto& per_id : infos) {
     out->first_info.push_back(static_cast<std::uint32_t>(out->infos.size()));

@@ -34,6 +34,17 @@ std::optional<ToneCategory> parse_tone_category(std::string_view name) noexcept 
   return std::nullopt;
 }
 
+namespace {
+const FindingTexts& texts_of(const Finding& f) noexcept {
+  static const FindingTexts none;
+  return f.texts ? *f.texts : none;
+}
+}  // namespace
+
+const std::string& Finding::rule() const noexcept { return texts_of(*this).rule; }
+const std::string& Finding::message() const noexcept { return texts_of(*this).message; }
+const std::vector<std::string>& Finding::suggestions() const noexcept { return texts_of(*this).suggestions; }
+
 double tone_score(const std::vector<Finding>& findings) noexcept {
   double s = 100;
   for (const auto& f : findings) s *= kFactor[static_cast<std::size_t>(f.severity)];
@@ -47,7 +58,7 @@ std::string tone_report_to_json(const ToneReport& r) {
   for (auto c : kCategories) counts[std::string(c)] = 0;
   for (const auto& f : r.findings) {
     counts[std::string(to_string(f.category))] = counts[std::string(to_string(f.category))].get<int>() + 1;
-    findings.push_back({{"rule", f.rule},
+    findings.push_back({{"rule", f.rule()},
                         {"category", to_string(f.category)},
                         {"severity", to_string(f.severity)},
                         {"start", f.start},
@@ -57,8 +68,8 @@ std::string tone_report_to_json(const ToneReport& r) {
                         {"start_utf16", f.start_utf16},
                         {"end_utf16", f.end_utf16},
                         {"text", f.text},
-                        {"message", f.message},
-                        {"suggestions", f.suggestions}});
+                        {"message", f.message()},
+                        {"suggestions", f.suggestions()}});
   }
   json out = {{"score", r.score}, {"locale", locale_name(r.locale)}, {"counts", counts}, {"findings", findings}};
   out["customer_upset"] = r.customer_upset ? json(*r.customer_upset) : json(nullptr);

@@ -27,7 +27,7 @@ std::vector<Diagnostic> ToneChecker::self_test(const ToneAnalyze& analyze) const
           continue;
         }
         bool fired = false;
-        for (const auto& f : r.findings) fired |= f.rule == rule.id;
+        for (const auto& f : r.findings) fired |= f.rule() == rule.id;
         if (fired != ex.fire)
           out.push_back({rule.file, ex.line,
                          "rule '" + rule.id + "': example " + (ex.fire ? "should fire but does not" : "fires but should not") +

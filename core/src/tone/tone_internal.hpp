@@ -121,6 +121,18 @@ struct CompiledPack {
   mutable std::vector<Localized> messages;          ///< per rule
   mutable std::vector<LocalizedList> suggestions;   ///< per rule
   mutable std::vector<std::vector<LocalizedList>> phrase_suggestions;  ///< per rule, per phrase
+  /// What findings point to, per locale: the rule id, message and suggestions of each rule, and of
+  /// each phrase (the rule's own when the phrase has no suggestions of its own). Made from the above.
+  mutable std::array<std::vector<std::shared_ptr<const FindingTexts>>, 4> rule_texts;  ///< per rule
+  mutable std::array<std::vector<std::vector<std::shared_ptr<const FindingTexts>>>, 4> phrase_texts;
+  /// Remakes rule_texts and phrase_texts of one locale from messages and suggestions.
+  void make_texts(Locale locale) const;
+  /// The texts of a finding of `rule` (from `phrase` when `from_phrase`) in `locale` (ready: localize_for).
+  const std::shared_ptr<const FindingTexts>& texts(std::uint32_t rule, std::uint32_t phrase, bool from_phrase,
+                                                   Locale locale) const {
+    const auto slot = static_cast<std::size_t>(locale);
+    return from_phrase ? phrase_texts[slot][rule][phrase] : rule_texts[slot][rule];
+  }
   const ChineseConverters* chinese = nullptr;
   mutable std::once_flag localized_tw, localized_hk;
   /// Makes the texts of `locale` ready; thread-safe, cheap after the first call.

@@ -144,7 +144,8 @@ TEST(ToneCheck, ShoutingIsFoundAtEveryPositionAfterAnyText) {
       std::string prefix;
       for (std::size_t n = 0; n < k; ++n) prefix += lead.empty() ? "a" : lead;
       std::string draft = prefix + " we REFUSE that. Ok";
-      const Finding* f = find(check(draft, Locale::en), "shouting.caps");
+      const ToneReport report = check(draft, Locale::en);  // the finding lives in the report
+      const Finding* f = find(report, "shouting.caps");
       ASSERT_NE(f, nullptr) << draft;
       EXPECT_EQ(f->text, "REFUSE") << draft;
       EXPECT_EQ(find(check(prefix + " we Refuse that. Ok", Locale::en), "shouting.caps"), nullptr) << draft;

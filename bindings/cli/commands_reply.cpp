@@ -6,6 +6,7 @@
 
 #include "batch.hpp"
 #include "cli.hpp"
+#include "kefu/customer_store.hpp"
 #include "kefu/error.hpp"
 #include "kefu/json.hpp"
 #include "kefu/text.hpp"
@@ -100,6 +101,23 @@ void add_common(CLI::App* cmd, ReplyArgs& a, bool suggest) {
 
 void demo(Globals& g) {
   Engine& e = g.engine();
+  // Two sample customers in the local archive (--db); upsert finds them again on the next run, so
+  // running the demo twice adds nothing.
+  CustomerStore& archive = e.customers();
+  CustomerFields wang;
+  wang.name = "王芳";
+  wang.title = "女士";
+  wang.external_ids = {"demo:wangfang"};
+  wang.tags = std::vector<std::string>{"quality_seeking"};
+  wang.locale = "zh-CN";
+  archive.upsert(wang);
+  CustomerFields jane;
+  jane.name = "Jane Doe";
+  jane.title = "Ms.";
+  jane.external_ids = {"demo:jane"};
+  jane.locale = "en";
+  archive.upsert(jane);
+
   struct Turn {
     const char* who;
     const char* text;
@@ -108,18 +126,19 @@ void demo(Globals& g) {
   };
   const Turn turns[] = {
       {"顾客 王女士", "在吗？这款连衣裙是纯棉的吗，会不会起球", "zh-CN",
-       R"({"customer": {"name": "王芳", "title": "女士", "types": ["quality_seeking"]}, "vars": {"shop": "优品旗舰店", "agent": "小美", "product": "碎花连衣裙"}})"},
+       R"({"customer": "demo:wangfang", "vars": {"shop": "优品旗舰店", "agent": "小美", "product": "碎花连衣裙"}})"},
       {"顾客 王女士", "有点贵，能便宜点吗", "zh-CN",
-       R"({"customer": {"name": "王芳", "title": "女士", "types": ["price_sensitive"]}, "vars": {"shop": "优品旗舰店", "promotion": "满199减30"}})"},
+       R"({"customer": {"ref": "demo:wangfang", "types": ["price_sensitive"]}, "vars": {"shop": "优品旗舰店", "promotion": "满199减30"}})"},
       {"顧客（台灣）", "我的包裹怎麼還沒到？都一個禮拜了！！！", "zh-TW",
        R"({"customer": {"title": "小姐"}, "vars": {"order_id": "20261123001", "carrier": "黑貓宅急便"}})"},
       {"顾客", "不是要退货，就问下怎么洗", "zh-CN", R"({"vars": {"product": "羊毛衫"}})"},
       {"Customer Jane Doe", "The jacket I received has a broken zipper. This is ridiculous!", "en",
-       R"({"customer": {"name": "Jane Doe", "title": "Ms."}, "vars": {"order_id": "A-1042", "shop": "Acme Store"}})"},
+       R"({"customer": "demo:jane", "vars": {"order_id": "A-1042", "shop": "Acme Store"}})"},
       {"Customer", "hi, can I still change the delivery address for my order?", "en", R"({"vars": {"order_id": "A-1043"}})"},
   };
   std::cout << "kefu " << version_string() << " demo — " << e.templates().size()
-            << " bundled templates; each customer message is analysed and answered with ranked replies.\n";
+            << " bundled templates; each customer message is analysed and answered with ranked replies.\n"
+            << "Customer archive: " << e.options().db_path << " (sample customers demo:wangfang, demo:jane)\n";
   for (const auto& t : turns) {
     SuggestRequest req;
     req.locale = parse_locale(t.locale);
@@ -130,6 +149,20 @@ void demo(Globals& g) {
     std::cout << "  → " << to_string(r.analysis.intent) << " · " << to_string(r.analysis.emotion) << " · "
               << to_string(r.analysis.stage) << "\n";
     print_suggestions(r);
+  }
+
+  // A draft the standard forbids, checked before it is sent.
+  ToneContext ctx;
+  ctx.locale = Locale::zh_CN;
+  ctx.customer_message = "质量太差了，我要投诉！";
+  const char* draft = "不知道，你自己看详情页吧";
+  ToneReport tone = e.check_tone(draft, ctx);
+  std::cout << "\nTone check of an agent's draft to 「" << ctx.customer_message << "」: " << draft << "\n  score "
+            << tone.score << "\n";
+  for (const auto& f : tone.findings) {
+    std::cout << "  - " << to_string(f.category) << " [" << f.start << "," << f.end << ") " << f.message();
+    if (!f.suggestions().empty()) std::cout << " → " << f.suggestions().front();
+    std::cout << "\n";
   }
 }
 

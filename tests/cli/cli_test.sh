@@ -52,8 +52,14 @@ err=$($KEFU analyze --json --locale xx "hi" 2>&1 >/dev/null)
 check "bad locale" grep -q "unsupported locale" <<<"$err"
 check "help names --db default" bash -c "$KEFU --help | grep -q -- '--db'"
 
-demo=$($KEFU demo)
-check "demo runs" grep -q "suggestions\|→" <<<"$demo"
+DEMO_DB=$(mktemp -d)/demo.db
+demo=$($KEFU --db "$DEMO_DB" demo)
+check "demo runs" grep -q "→" <<<"$demo"
+check "demo fills names from the archive" grep -q "Jane Doe, your item" <<<"$demo"
+check "demo checks a draft's tone" grep -q "我帮您查一下" <<<"$demo"
+$KEFU --db "$DEMO_DB" demo >/dev/null
+check "demo run twice keeps one sample customer" test "$($KEFU --db "$DEMO_DB" customers find --json demo:jane | grep -o '"id"' | wc -l)" = 1
+rm -rf "$(dirname "$DEMO_DB")"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -4,15 +4,7 @@
 set -uo pipefail
 KEFU=$1
 SRC=$2
-PY=/usr/bin/python3
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-json_has() {  # json, python expression over `j`
-  printf '%s' "$1" | $PY -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($2) else 1)"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 
 out=$($KEFU analyze --json --locale zh-CN "亲，这件衣服是什么材质的")
 check "analyze json" json_has "$out" "j['intent']=='product_info' and j['emotion'] and j['stage']=='pre_sale'"
@@ -61,5 +53,4 @@ $KEFU --db "$DEMO_DB" demo >/dev/null
 check "demo run twice keeps one sample customer" test "$($KEFU --db "$DEMO_DB" customers find --json demo:jane | grep -o '"id"' | wc -l)" = 1
 rm -rf "$(dirname "$DEMO_DB")"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish cli

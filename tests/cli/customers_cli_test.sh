@@ -5,15 +5,7 @@
 # Usage: customers_cli_test.sh KEFU_BINARY
 set -uo pipefail
 KEFU=$1
-PY=/usr/bin/python3
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-json_has() {  # json, python expression over `j`
-  printf '%s' "$1" | $PY -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($2) else 1)"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 DB="$TMP/data/shop.db"  # the directory does not exist yet
@@ -103,5 +95,4 @@ printf 'hello,world\n1,2\n' > "$TMP/nonsense.csv"
 K customers import "$TMP/nonsense.csv" >/dev/null 2>"$TMP/err"
 check "not a kefu csv: file:line" grep -q "nonsense.csv:1" "$TMP/err"
 
-echo "customers CLI: $pass passed, $fail failed"
-test "$fail" = 0
+finish "customers CLI"

@@ -3,15 +3,13 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <chrono>
 #include <future>
 #include <mutex>
 
 #include "customers/care_templates.hpp"
 #include "embedded.hpp"
+#include "free_memory.hpp"
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
 #include "kefu/json.hpp"
@@ -70,11 +68,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->analyzer = std::make_unique<Analyzer>(lexicons, impl_->library, impl_->chinese);
   impl_->ranker = ranker.get();
   impl_->tone = tone.get();
-#ifdef __GLIBC__
   // What the builder threads allocated and freed (parse trees, counts) stays in their malloc arenas
   // unless handed back.
-  malloc_trim(0);
-#endif
+  return_freed_memory();
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   impl_->logger->info("engine ready: {} templates in {:.1f} ms", impl_->library.size(), ms);
 }

@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <string>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+
+#include "free_memory.hpp"
 
 namespace kefu::customers {
 
@@ -19,8 +18,8 @@ ImportSettings::ImportSettings(SqliteCustomerStore& store) : store_(store) {
   sql::Conn& c = store_.writer_conn();
   cache_size_ = c.scalar("PRAGMA cache_size");
   autocheckpoint_ = c.scalar("PRAGMA wal_autocheckpoint");
-  // A negative cache_size is KiB; keep whichever is bigger.
-  std::int64_t kib = cache_size_ < 0 ? -cache_size_ : cache_size_ * 4;
+  // A negative cache_size is KiB, a positive one pages; keep whichever is bigger.
+  std::int64_t kib = cache_size_ < 0 ? -cache_size_ : cache_size_ * c.scalar("PRAGMA page_size") / 1024;
   c.exec("PRAGMA cache_size=-" + std::to_string(std::max(kib, kImportCacheKib)));
   c.exec("PRAGMA wal_autocheckpoint=" + std::to_string(std::max(autocheckpoint_, kImportAutocheckpointPages)));
 }
@@ -33,9 +32,7 @@ ImportSettings::~ImportSettings() {
     c.exec("PRAGMA wal_autocheckpoint=" + std::to_string(autocheckpoint_));
   } catch (...) {
   }
-#ifdef __GLIBC__
-  malloc_trim(0);  // the pages the bigger cache (and the import's rows) held go back to the system
-#endif
+  return_freed_memory();  // the pages the bigger cache (and the import's rows) held
 }
 
 }  // namespace kefu::customers

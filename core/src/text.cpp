@@ -92,10 +92,14 @@ inline std::size_t put_utf8(char32_t c, char* b) noexcept {
 bool is_valid_utf8(std::string_view utf8) noexcept { return first_invalid(utf8) == std::string_view::npos; }
 
 void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, const char* what) {
+  // Past the limit, the size is reported without reading the text.
+  check_text(utf8, max_bytes, allow_empty, what, utf8.size() > max_bytes ? std::string_view::npos : first_invalid(utf8));
+}
+
+void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, const char* what, std::size_t bad) {
   if (utf8.size() > max_bytes)
     throw Error(ErrorCode::too_large, std::string(what) + " is " + std::to_string(utf8.size()) +
                                           " bytes; the limit is " + std::to_string(max_bytes) + " bytes");
-  std::size_t bad = first_invalid(utf8);
   if (bad != std::string_view::npos)
     throw Error(ErrorCode::invalid_utf8,
                 std::string(what) + " is not valid UTF-8 (bad byte at offset " + std::to_string(bad) + ")");
@@ -215,12 +219,14 @@ class FoldSink {
 // Simplified), and with kEncode encode, with the byte → code point map.
 template <bool kEncode>
 void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
-               std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte) {
+               std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte, std::size_t* first_invalid) {
   const ChineseConverter::CharMap* t2s = to_simplified ? &to_simplified->char_map() : nullptr;
   FoldSink<kEncode> sink(out, folded_utf8, cp_of_byte);
   sink.ensure(utf8.size());
   std::uint32_t index = 0;
+  if (first_invalid) *first_invalid = std::string_view::npos;
   for (std::size_t i = 0; i < utf8.size(); ++index) {
+    const std::size_t at = i;
     const char32_t cp = next_code_point(utf8, i);
     if (cp < 0x80) {  // ASCII fast path: one byte in, one out
       sink.put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index);
@@ -232,6 +238,8 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
       if (c >= 0x10000) sink.ensure(utf8.size() - i);  // four bytes for three
       continue;
     }
+    if (cp == 0xFFFD && first_invalid && *first_invalid == std::string_view::npos && valid_sequence(utf8, at) == 0)
+      *first_invalid = at;
     utf8proc_int32_t buf[8];
     utf8proc_int32_t last = 0;
     auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
@@ -255,13 +263,13 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
 
 NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
   NormalizedText out;
-  normalize<false>(utf8, to_simplified, out, nullptr, nullptr);
+  normalize<false>(utf8, to_simplified, out, nullptr, nullptr, nullptr);
   return out;
 }
 
 void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
-                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte) {
-  normalize<true>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte);
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte, std::size_t* first_invalid) {
+  normalize<true>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte, first_invalid);
 }
 
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {

@@ -1,6 +1,8 @@
 // Tone-check benchmark (issue 3). Prints figures, asserts nothing.
 //
-//   build/tests/bench/kefu_bench_tone [--seconds S] [--no-external]
+//   build/tests/bench/kefu_bench_tone [--seconds S] [--no-external] [--throughput-only]
+//
+// --throughput-only runs part 1 alone (for profiling the checker with perf).
 //
 // 1. Throughput, one thread (= per core), of mixed Chinese (Simplified and Traditional) and English
 //    drafts of about 300 characters through the whole checker with the bundled packs
@@ -127,11 +129,12 @@ bool exists(const std::string& p) { return std::ifstream(p).good(); }
 
 int main(int argc, char** argv) {
   double budget = 3.0;
-  bool external = true;
+  bool external = true, throughput_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) budget = std::atof(argv[++i]);
     if (a == "--no-external") external = false;
+    if (a == "--throughput-only") throughput_only = true;
   }
   auto t_load = Clock::now();
   Engine engine;
@@ -167,6 +170,8 @@ int main(int argc, char** argv) {
               "   per CPU second of this thread: %.1f MB/s (%.0f%% of the wall time on a core; load average %.2f)\n",
               drafts.size(), static_cast<double>(corpus_bytes) / drafts.size(), bytes / secs / 1e6, checks / secs,
               static_cast<double>(findings) / checks, bytes / cpu / 1e6, 100 * cpu / secs, load_average());
+
+  if (throughput_only) return 0;
 
   // Bigger documents: the same text joined into 20 KB drafts (fewer per-call costs).
   {

@@ -13,6 +13,10 @@ class ChineseConverter;
 /// Throws Error(invalid_utf8) naming the byte offset of the first bad sequence,
 /// Error(too_large) past `max_bytes`, Error(empty) for empty or blank text when `allow_empty` is false.
 void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty = false, const char* what = "text");
+/// The same, for a caller that has already found the first bad byte (`first_invalid`, npos if none),
+/// e.g. with normalize_text_into().
+void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, const char* what,
+                std::size_t first_invalid);
 
 /// True if `utf8` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view utf8) noexcept;
@@ -36,8 +40,11 @@ NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_
 /// The same in one pass, into storage the caller reuses, with the UTF-8 of the normalised text
 /// (`folded_utf8`) and, per byte of it, the index of its code point (`cp_of_byte`, plus one entry
 /// for the end). For matchers that scan the UTF-8 and map byte offsets back to code points.
+/// With `first_invalid`, it also tells where the first byte that is not valid UTF-8 is (npos if
+/// none); such bytes fold to U+FFFD.
 void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
-                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte);
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte,
+                         std::size_t* first_invalid = nullptr);
 
 /// Offsets of code point `cp_index` of `utf8` in bytes and in UTF-16 units (one pass, for a span).
 struct TextOffsets {

@@ -53,6 +53,7 @@ struct Workspace {
   std::vector<Candidate> candidates, kept;
   std::vector<std::pair<std::uint32_t, Span>> exceptions, near_first, near_then;  // (rule, span)
   std::vector<std::uint32_t> negation_ends;
+  std::vector<Span> spans;                    // of one detector
   std::vector<std::uint8_t> present;          // per marker group
   std::vector<std::uint8_t> sentence_groups;  // per sentence × marker group: a marker of it is there
   std::vector<Placed> placed;
@@ -92,7 +93,11 @@ ToneChecker::ToneChecker(const std::vector<SourceFile>& packs, const std::vector
 ToneChecker::~ToneChecker() = default;
 
 ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, std::size_t max_bytes) const {
-  check_text(draft, max_bytes, false, "draft");
+  if (draft.size() > max_bytes) check_text(draft, max_bytes, false, "draft");  // too large: not read
+  Workspace& w = workspace();
+  Document& doc = w.doc;
+  prepare_document(draft, ctx.channel, impl_->chinese, doc);  // finds the first bad byte on the way
+  check_text(draft, max_bytes, false, "draft", doc.invalid_at);
   ToneReport report;
   report.locale = ctx.locale ? *ctx.locale : guess_locale(draft);
   if (ctx.customer) report.customer_upset = upset(*ctx.customer);
@@ -100,9 +105,6 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   if (it == impl_->packs.end()) return report;  // no rules for this locale
   const CompiledPack& pack = *it->second;
   const auto& rules = pack.pack.rules;
-  Workspace& w = workspace();
-  Document& doc = w.doc;
-  prepare_document(draft, ctx.channel, impl_->chinese, doc);
   const auto& text = doc.norm.text;
 
   // One pass of the matcher: rule matches, exceptions, marker groups, negations.
@@ -124,7 +126,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     Span s{doc.cp_of_byte[m.from], doc.cp_of_byte[m.to]};
     if (s.end <= s.start) continue;
     bool masked = false;
-    for (auto i = s.start; i < s.end && !masked; ++i) masked = doc.masked[i];
+    for (auto i = s.start; doc.any_masked && i < s.end && !masked; ++i) masked = doc.masked[i];
     if (masked) continue;
     for (auto k = pack.first_info[m.id]; k < pack.first_info[m.id + 1]; ++k) {
       const auto& info = pack.infos[k];
@@ -169,9 +171,11 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     }
     if (found) candidates.push_back({rule, 0, false, best});
   }
-  for (std::uint32_t r = 0; r < rules.size(); ++r)
-    if (rules[r].enabled && rules[r].kind == Kind::detector)
-      for (const Span& s : run_detector(rules[r], pack, doc)) candidates.push_back({r, 0, false, s});
+  for (const auto& [r, detector] : pack.detectors) {
+    w.spans.clear();
+    run_detector(detector, rules[r], pack, doc, w.spans);
+    for (const Span& s : w.spans) candidates.push_back({r, 0, false, s});
+  }
 
   auto keep = [&](const Candidate& c) {
     const Rule& r = rules[c.rule];

@@ -137,6 +137,8 @@ std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const Chinese
         add(fold_regex(re, chinese), true, CompiledPack::PatternKind::rule, i, 0);
       }
     }
+    if (r.kind == Kind::detector)
+      if (auto d = find_detector(r.detector)) out->detectors.push_back({i, *d});
     if (r.kind == Kind::near) {
       for (const auto& ph : r.near_first) add(fold(ph, chinese), false, CompiledPack::PatternKind::near_first, i, 0);
       for (const auto& ph : r.near_then) add(fold(ph, chinese), false, CompiledPack::PatternKind::near_then, i, 0);

@@ -11,6 +11,7 @@
 namespace kefu::tone {
 namespace {
 
+// Names, in the order of enum Detector.
 constexpr std::array<std::string_view, 6> kDetectors = {"bank_card", "cn_id_card", "caps",
                                                         "repeated_punct", "long_sentence", "question_run"};
 
@@ -19,6 +20,7 @@ bool ascii_alnum(char32_t c) { return digit(c) || (c >= 'a' && c <= 'z') || (c >
 bool space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0; }
 
 bool any_masked(const Document& d, std::size_t a, std::size_t b) {
+  if (!d.any_masked) return false;
   for (std::size_t i = a; i < b; ++i)
     if (d.masked[i]) return true;
   return false;
@@ -87,14 +89,15 @@ bool card_prefix(const std::string& d) {
   return false;
 }
 
-std::vector<Span> bank_cards(const CompiledPack& pack, const Document& d) {
-  std::vector<Span> out;
-  if (d.digits < 13) return out;  // no card number is shorter
+void bank_cards(const CompiledPack& pack, const Document& d, std::vector<Span>& out) {
+  if (d.digits < 13) return;  // no card number is shorter
   const auto& t = d.norm.text;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
+  std::string digits;
+  std::size_t done = 0;  // where the last number ended
+  for (const std::uint32_t i : d.number_starts) {
+    if (i < done) continue;  // a group of the number before ("6222 0212 ...")
     // Digits, optionally grouped by single spaces or hyphens ("6222 0212 3456 7890 123").
-    std::string digits;
+    digits.clear();
     std::size_t j = i, end = i;
     while (j < t.size()) {
       if (digit(t[j])) {
@@ -106,13 +109,12 @@ std::vector<Span> bank_cards(const CompiledPack& pack, const Document& d) {
         break;
       }
     }
+    done = end;
     bool bounded = end >= t.size() || !ascii_alnum(t[end]);
     if (bounded && digits.size() >= 13 && digits.size() <= 19 && card_prefix(digits) && luhn(digits) &&
         !any_masked(d, i, end) && !context_before(d, pack, "number_context", i, 20))
-      out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(end)});
-    i = end > i ? end - 1 : i;
+      out.push_back({i, static_cast<std::uint32_t>(end)});
   }
-  return out;
 }
 
 bool id_checksum(const std::u32string_view s) {
@@ -123,18 +125,14 @@ bool id_checksum(const std::u32string_view s) {
   return static_cast<char32_t>(check[sum % 11]) == s[17];
 }
 
-std::vector<Span> cn_id_cards(const Document& d) {
-  std::vector<Span> out;
-  if (d.digits < 17) return out;  // an ID number has 17 digits and a check character
+void cn_id_cards(const Document& d, std::vector<Span>& out) {
+  if (d.digits < 17) return;  // an ID number has 17 digits and a check character
   const auto& t = d.norm.text;
-  for (std::size_t i = 0; i + 18 <= t.size(); ++i) {
-    if (!digit(t[i]) || (i > 0 && ascii_alnum(t[i - 1]))) continue;
+  for (const std::size_t i : d.number_starts) {
+    if (i + 18 > t.size()) break;
     std::size_t n = 0;
     while (n < 17 && digit(t[i + n])) ++n;
-    if (n < 17) {
-      i += n;
-      continue;
-    }
+    if (n < 17) continue;
     char32_t last = t[i + 17];
     bool bounded = i + 18 >= t.size() || !ascii_alnum(t[i + 18]);
     std::u32string_view s(t.data() + i, 18);
@@ -149,18 +147,15 @@ std::vector<Span> cn_id_cards(const Document& d) {
           !any_masked(d, i, i + 18))
         out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 18)});
     }
-    while (i < t.size() && ascii_alnum(t[i])) ++i;
   }
-  return out;
 }
 
 // ALL-CAPS words, read from the original text (normalised text is case-folded). Words with digits
 // (XL2, USB3), words in `caps_allow` (USB, XL, LED...) and single letters are fine. A run of two or
 // more capital words, or one of at least `min` letters (default 4), is shouting.
-std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Document& d) {
-  std::vector<Span> out;
+void caps(const Rule& rule, const CompiledPack& pack, const Document& d, std::vector<Span>& out) {
   const std::string_view o = d.original;
-  if (!two_capitals_in_a_row(o)) return out;  // fast exit
+  if (!two_capitals_in_a_row(o)) return;  // fast exit
   // Words are runs of ASCII letters and digits in the original bytes (every other code point is
   // neither). Shouting words are kept with their original code points [a, b), and whether they join
   // the shouting word before them (the word just before, separated by spaces, commas or apostrophes).
@@ -218,26 +213,16 @@ std::vector<Span> caps(const Rule& rule, const CompiledPack& pack, const Documen
       out.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)});
     w = v + 1;
   }
-  return out;
 }
 
-std::vector<Span> repeated_punct(const Rule& rule, const Document& d) {
-  std::vector<Span> out;
-  const auto& t = d.norm.text;
+void repeated_punct(const Rule& rule, const Document& d, std::vector<Span>& out) {
   const std::size_t min = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 3;
-  if (d.bangs < min) return out;
-  for (std::size_t i = 0; i < t.size();) {
-    if (t[i] != '!' && t[i] != '?') {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < t.size() && (t[j] == '!' || t[j] == '?')) ++j;
-    bool within = j - i >= min && (rule.max <= 0 || j - i <= static_cast<std::size_t>(rule.max));
-    if (within && !any_masked(d, i, j)) out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
-    i = j;
+  if (d.bangs < min) return;
+  for (const Span& run : d.bang_runs) {
+    const std::size_t n = run.end - run.start;
+    bool within = n >= min && (rule.max <= 0 || n <= static_cast<std::size_t>(rule.max));
+    if (within && !any_masked(d, run.start, run.end)) out.push_back(run);
   }
-  return out;
 }
 
 Span trimmed(const Document& d, std::pair<std::uint32_t, std::uint32_t> s) {
@@ -246,36 +231,19 @@ Span trimmed(const Document& d, std::pair<std::uint32_t, std::uint32_t> s) {
   return {s.first, s.second};
 }
 
-// Reading units: an ideograph is one, an ASCII word is one.
-std::size_t units(const Document& d, Span s) {
-  std::size_t n = 0;
-  for (std::size_t i = s.start; i < s.end; ++i) {
-    char32_t c = d.norm.text[i];
-    if (d.masked[i]) continue;
-    if (ascii_alnum(c)) {
-      if (i == s.start || !ascii_alnum(d.norm.text[i - 1])) ++n;
-    } else if (d.alnum[i]) {
-      ++n;
-    }
-  }
-  return n;
-}
-
-std::vector<Span> long_sentences(const Rule& rule, const Document& d) {
-  std::vector<Span> out;
+void long_sentences(const Rule& rule, const Document& d, std::vector<Span>& out) {
   const std::size_t max = rule.max > 0 ? static_cast<std::size_t>(rule.max) : 60;
-  if (d.content <= max) return out;  // a sentence has at most as many units as the draft has content
-  for (const auto& s : d.sentences) {
-    Span sp = trimmed(d, s);
-    if (sp.end > sp.start && units(d, sp) > max) out.push_back(sp);
+  if (d.content <= max) return;  // a sentence has at most as many units as the draft has content
+  for (std::size_t k = 0; k < d.sentences.size(); ++k) {
+    if (d.sentence_units[k] <= max) continue;
+    Span sp = trimmed(d, d.sentences[k]);
+    if (sp.end > sp.start) out.push_back(sp);
   }
-  return out;
 }
 
 // The second, third... question in a row, each a finding: a string of bare questions reads as an
 // interrogation.
-std::vector<Span> question_run(const Rule& rule, const Document& d) {
-  std::vector<Span> out;
+void question_run(const Rule& rule, const Document& d, std::vector<Span>& out) {
   const std::size_t min = rule.min > 0 ? static_cast<std::size_t>(rule.min) : 2;
   std::size_t run = 0;
   for (const auto& s : d.sentences) {
@@ -287,23 +255,26 @@ std::vector<Span> question_run(const Rule& rule, const Document& d) {
     run = q ? run + 1 : 0;
     if (q && run >= min) out.push_back(sp);
   }
-  return out;
 }
 
 }  // namespace
 
-bool is_known_detector(std::string_view name) {
-  return std::find(kDetectors.begin(), kDetectors.end(), name) != kDetectors.end();
+std::optional<Detector> find_detector(std::string_view name) {
+  auto it = std::find(kDetectors.begin(), kDetectors.end(), name);
+  if (it == kDetectors.end()) return std::nullopt;
+  return static_cast<Detector>(it - kDetectors.begin());
 }
 
-std::vector<Span> run_detector(const Rule& rule, const CompiledPack& pack, const Document& doc) {
-  if (rule.detector == "bank_card") return bank_cards(pack, doc);
-  if (rule.detector == "cn_id_card") return cn_id_cards(doc);
-  if (rule.detector == "caps") return caps(rule, pack, doc);
-  if (rule.detector == "repeated_punct") return repeated_punct(rule, doc);
-  if (rule.detector == "long_sentence") return long_sentences(rule, doc);
-  if (rule.detector == "question_run") return question_run(rule, doc);
-  return {};
+void run_detector(Detector detector, const Rule& rule, const CompiledPack& pack, const Document& doc,
+                  std::vector<Span>& out) {
+  switch (detector) {
+    case Detector::bank_card: return bank_cards(pack, doc, out);
+    case Detector::cn_id_card: return cn_id_cards(doc, out);
+    case Detector::caps: return caps(rule, pack, doc, out);
+    case Detector::repeated_punct: return repeated_punct(rule, doc, out);
+    case Detector::long_sentence: return long_sentences(rule, doc, out);
+    case Detector::question_run: return question_run(rule, doc, out);
+  }
 }
 
 }  // namespace kefu::tone

@@ -96,7 +96,7 @@ bool terminator(const std::u32string& t, std::size_t i) {
 
 void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& d) {
   d.original = draft;
-  normalize_text_into(draft, &chinese.to_simplified(), d.norm, d.utf8, d.cp_of_byte);
+  normalize_text_into(draft, &chinese.to_simplified(), d.norm, d.utf8, d.cp_of_byte, &d.invalid_at);
   const std::u32string& t = d.norm.text;
 
   d.masked.assign(t.size(), 0);
@@ -107,38 +107,65 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
   if (channel == Channel::html) mask_html(t, d.masked);
   if (channel == Channel::markdown) mask_markdown(t, d.masked);
 
-  d.alnum.resize(t.size());
+  d.any_masked = std::find(d.masked.begin(), d.masked.end(), 1) != d.masked.end();
+
+  // One pass: content, sentences, and what the detectors look for.
+  const std::size_t n = t.size();
+  d.alnum.resize(n);
+  d.sentence_of.resize(n);
+  d.sentences.clear();
+  d.sentence_units.clear();
+  d.number_starts.clear();
+  d.bang_runs.clear();
   std::size_t content = 0, digits = 0, bangs = 0;  // locals: byte stores could alias the members
+  std::uint32_t units = 0, start = 0;
   std::uint8_t* alnum = d.alnum.data();
+  std::uint32_t* sentence_of = d.sentence_of.data();
   const std::uint8_t* masked = d.masked.data();
-  for (std::size_t i = 0; i < t.size(); ++i) {
+  auto ascii_alnum = [](char32_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  for (std::uint32_t i = 0; i < n; ++i) {
     const char32_t c = t[i];
+    const bool prev_ascii = i > 0 && ascii_alnum(t[i - 1]);
     alnum[i] = is_alnum(c);
     content += alnum[i] && !masked[i];
-    digits += c >= '0' && c <= '9';
-    bangs += c == '!' || c == '?';
+    if (c >= '0' && c <= '9') {
+      ++digits;
+      if (!prev_ascii) d.number_starts.push_back(i);
+    }
+    // Reading units: an ideograph is one, an ASCII word is one.
+    if (!masked[i]) units += ascii_alnum(c) ? !prev_ascii : alnum[i];
+    if (c == '!' || c == '?') {
+      ++bangs;
+      if (i > 0 && (t[i - 1] == '!' || t[i - 1] == '?')) d.bang_runs.back().end = i + 1;
+      else d.bang_runs.push_back({i, i + 1});
+    }
+    sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
+    if (!masked[i] && terminator(t, i)) {
+      // A run of terminators ("？？？", "!?") stays with its sentence.
+      while (i + 1 < n && !masked[i + 1] &&
+             (t[i + 1] == '!' || t[i + 1] == '?' || t[i + 1] == U'。' || t[i + 1] == '.')) {
+        ++i;
+        alnum[i] = 0;
+        sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
+        if (t[i] == '!' || t[i] == '?') {
+          ++bangs;
+          if (t[i - 1] == '!' || t[i - 1] == '?') d.bang_runs.back().end = i + 1;
+          else d.bang_runs.push_back({i, i + 1});
+        }
+      }
+      d.sentences.push_back({start, i + 1});
+      d.sentence_units.push_back(units);
+      start = i + 1;
+      units = 0;
+    }
+  }
+  if (start < n) {
+    d.sentences.push_back({start, static_cast<std::uint32_t>(n)});
+    d.sentence_units.push_back(units);
   }
   d.content = content;
   d.digits = digits;
   d.bangs = bangs;
-
-  d.sentence_of.resize(t.size());
-  d.sentences.clear();
-  std::uint32_t start = 0;
-  for (std::uint32_t i = 0; i < t.size(); ++i) {
-    d.sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
-    if (!d.masked[i] && terminator(t, i)) {
-      // A run of terminators ("？？？", "!?") stays with its sentence.
-      while (i + 1 < t.size() && !d.masked[i + 1] &&
-             (t[i + 1] == '!' || t[i + 1] == '?' || t[i + 1] == U'。' || t[i + 1] == '.')) {
-        ++i;
-        d.sentence_of[i] = static_cast<std::uint32_t>(d.sentences.size());
-      }
-      d.sentences.push_back({start, i + 1});
-      start = i + 1;
-    }
-  }
-  if (start < t.size()) d.sentences.push_back({start, static_cast<std::uint32_t>(t.size())});
 }
 
 }  // namespace kefu::tone

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ namespace kefu::tone {
 
 /// How a rule finds its spans.
 enum class Kind { phrases, regex, absent, detector, near };
+
+/// Special detectors, for the rules of Kind::detector (core/src/tone/detectors.cpp).
+enum class Detector : std::uint8_t { bank_card, cn_id_card, caps, repeated_punct, long_sentence, question_run };
 
 struct Example {
   std::string text;
@@ -139,37 +143,46 @@ struct CompiledPack {
   void localize_for(Locale locale) const;
   std::vector<std::u32string> caps_allow;   ///< lowercase
   int request_group = -1;                   ///< marker group "request" (for when.asks), or -1
+  std::vector<std::pair<std::uint32_t, Detector>> detectors;  ///< enabled detector rules: (rule index, detector)
 };
 
 /// Compiles a pack. Throws Error(parse) naming file:line of a rule whose expression does not compile.
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese);
-
-/// A draft prepared for matching: normalised text, its UTF-8 with a byte → code point map, masked
-/// regions and sentences. A checker reuses one per thread, so its storage outlives a check
-/// (prepare_document() overwrites every field).
-struct Document {
-  std::string_view original;
-  NormalizedText norm;
-  std::string utf8;                       ///< UTF-8 of norm.text
-  std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
-  std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
-  std::vector<std::uint8_t> alnum;        ///< per normalised code point: is_alnum() (content)
-  std::size_t content = 0;  ///< code points that are content: letters, digits, ideographs, not masked
-  std::size_t digits = 0;   ///< ASCII digits (detectors of long numbers skip drafts with too few)
-  std::size_t bangs = 0;    ///< '!' and '?'
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
-  std::vector<std::uint32_t> sentence_of;  ///< per normalised code point
-};
-void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
 
 /// A span in normalised code points.
 struct Span {
   std::uint32_t start, end;
 };
 
-/// Special detectors. Each returns spans in normalised code points.
-bool is_known_detector(std::string_view name);
-std::vector<Span> run_detector(const Rule& rule, const CompiledPack& pack, const Document& doc);
+/// A draft prepared for matching: normalised text, its UTF-8 with a byte → code point map, masked
+/// regions and sentences, and what the detectors look for, gathered in the same pass. A checker
+/// reuses one per thread, so its storage outlives a check (prepare_document() overwrites every field).
+struct Document {
+  std::string_view original;
+  NormalizedText norm;
+  std::size_t invalid_at = std::string_view::npos;  ///< first bad byte of the draft, or npos
+  std::string utf8;                       ///< UTF-8 of norm.text
+  std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
+  std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
+  bool any_masked = false;                ///< some code point is masked
+  std::vector<std::uint8_t> alnum;        ///< per normalised code point: is_alnum() (content)
+  std::size_t content = 0;  ///< code points that are content: letters, digits, ideographs, not masked
+  std::size_t digits = 0;   ///< ASCII digits (detectors of long numbers skip drafts with too few)
+  std::size_t bangs = 0;    ///< '!' and '?'
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
+  std::vector<std::uint32_t> sentence_of;     ///< per normalised code point
+  std::vector<std::uint32_t> sentence_units;  ///< per sentence: reading units (ideographs, ASCII words), unmasked
+  std::vector<std::uint32_t> number_starts;   ///< where runs of ASCII digits start that follow no letter or digit
+  std::vector<Span> bang_runs;                ///< runs of '!' and '?'
+};
+void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
+
+/// The detector called `name`, if there is one.
+std::optional<Detector> find_detector(std::string_view name);
+inline bool is_known_detector(std::string_view name) { return find_detector(name).has_value(); }
+/// Appends the spans (normalised code points) that `detector`, with the parameters of `rule`, finds.
+void run_detector(Detector detector, const Rule& rule, const CompiledPack& pack, const Document& doc,
+                  std::vector<Span>& out);
 
 
 }  // namespace kefu::tone

@@ -3,6 +3,8 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <cstring>
+#include <utility>
 #include <string>
 
 #include "kefu/chinese.hpp"
@@ -158,22 +160,26 @@ bool is_alnum(char32_t cp) noexcept {
 namespace {
 
 // Writes the normalised code points with their origins and (kEncode) their UTF-8 with the byte →
-// code point map straight into the caller's buffers. Invariant after ensure(left): room for `left`
-// more input bytes folded 1:1 (ASCII, Han) plus kSlack, so those paths write without checks.
-template <bool kEncode>
+// code point map straight into the caller's buffers, and (kOrigins) the byte offset of each one's
+// original code point. Invariant after ensure(left): room for `left` more input bytes folded 1:1
+// (ASCII, Han) plus kSlack, so those paths write without checks.
+template <bool kEncode, bool kOrigins>
 class FoldSink {
  public:
   static constexpr std::size_t kSlack = 40;  // one code point's decomposition: 8 code points, 32 bytes
 
-  FoldSink(NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte)
-      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte) {}
+  FoldSink(NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte,
+           std::vector<std::uint32_t>* origin_byte)
+      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte), origin_byte_(origin_byte) {}
   void ensure(std::size_t input_left) {
     if (out_.text.size() < n_ + input_left + kSlack) {
       out_.text.resize(n_ + input_left + kSlack);
       out_.origin.resize(out_.text.size());
+      if constexpr (kOrigins) origin_byte_->resize(out_.text.size());
     }
     text_ = out_.text.data();
     origin_ = out_.origin.data();
+    if constexpr (kOrigins) origin_byte_out_ = origin_byte_->data();
     if constexpr (kEncode) {
       if (utf8_->size() < bytes_ + input_left + kSlack) {
         utf8_->resize(bytes_ + input_left + kSlack);
@@ -184,19 +190,40 @@ class FoldSink {
     }
   }
   // Raw pointers, so that writing bytes (which may alias anything) does not reload the containers.
-  void put(char32_t c, std::uint32_t origin) {
+  void put(char32_t c, std::uint32_t origin, std::size_t at) {
     text_[n_] = c;
     origin_[n_] = origin;
+    if constexpr (kOrigins) origin_byte_out_[n_] = static_cast<std::uint32_t>(at);
     if constexpr (kEncode) {
       const std::size_t len = put_utf8(c, bytes_out_ + bytes_);
-      for (std::size_t k = 0; k < len; ++k) cp_of_byte_out_[bytes_ + k] = static_cast<std::uint32_t>(n_);
+      const auto cp = static_cast<std::uint32_t>(n_);
+      std::uint32_t* map = cp_of_byte_out_ + bytes_;
+      map[0] = cp;  // the slack leaves room for four entries
+      map[1] = cp;
+      map[2] = cp;
+      map[3] = cp;
       bytes_ += len;
     }
     ++n_;
   }
+  // Eight ASCII bytes, already folded, from original code point `origin` at byte `at`.
+  void put8(const char* folded, std::uint32_t origin, std::size_t at) {
+    for (std::size_t k = 0; k < 8; ++k) {
+      text_[n_ + k] = static_cast<unsigned char>(folded[k]);
+      origin_[n_ + k] = origin + static_cast<std::uint32_t>(k);
+      if constexpr (kOrigins) origin_byte_out_[n_ + k] = static_cast<std::uint32_t>(at + k);
+      if constexpr (kEncode) cp_of_byte_out_[bytes_ + k] = static_cast<std::uint32_t>(n_ + k);
+    }
+    if constexpr (kEncode) {
+      std::memcpy(bytes_out_ + bytes_, folded, 8);
+      bytes_ += 8;
+    }
+    n_ += 8;
+  }
   void finish() {
     out_.text.resize(n_);
     out_.origin.resize(n_);
+    if constexpr (kOrigins) origin_byte_->resize(n_);
     if constexpr (kEncode) {
       utf8_->resize(bytes_);
       cp_of_byte_->resize(bytes_ + 1);
@@ -208,68 +235,145 @@ class FoldSink {
   NormalizedText& out_;
   std::string* utf8_;
   std::vector<std::uint32_t>* cp_of_byte_;
+  std::vector<std::uint32_t>* origin_byte_;
   char32_t* text_ = nullptr;
   std::uint32_t* origin_ = nullptr;
+  std::uint32_t* origin_byte_out_ = nullptr;
   char* bytes_out_ = nullptr;
   std::uint32_t* cp_of_byte_out_ = nullptr;
   std::size_t n_ = 0, bytes_ = 0;
 };
 
+constexpr utf8proc_option_t kFoldOptions =
+    static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE);
+
+// utf8proc's folding of the blocks drafts use most after ASCII and Han — general punctuation,
+// CJK symbols and punctuation, full-width forms — looked up once: the code point it folds to when
+// that is a single one, else 0 (fold it with utf8proc each time).
+class CommonFolds {
+ public:
+  CommonFolds() {
+    for (const auto& [from, to] : kBlocks)
+      for (char32_t c = from; c < to; ++c) {
+        utf8proc_int32_t buf[8];
+        utf8proc_int32_t last = 0;
+        auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 8, kFoldOptions, &last);
+        fold_[index(c)] = n == 1 ? static_cast<char32_t>(buf[0]) : 0;
+      }
+  }
+  // The single code point `c` folds to, or 0.
+  char32_t operator()(char32_t c) const {
+    if (c >= 0x2000 && c < 0x2070) return fold_[c - 0x2000];
+    if (c >= 0x3000 && c < 0x3040) return fold_[0x70 + (c - 0x3000)];
+    if (c >= 0xFF00 && c < 0xFFF0) return fold_[0xB0 + (c - 0xFF00)];
+    return 0;
+  }
+
+ private:
+  static constexpr std::pair<char32_t, char32_t> kBlocks[] = {{0x2000, 0x2070}, {0x3000, 0x3040}, {0xFF00, 0xFFF0}};
+  static std::size_t index(char32_t c) {
+    return c < 0x3000 ? c - 0x2000 : c < 0xFF00 ? 0x70 + (c - 0x3000) : 0xB0 + (c - 0xFF00);
+  }
+  char32_t fold_[0x70 + 0x40 + 0xF0] = {};
+};
+
+const CommonFolds& common_folds() {
+  static const CommonFolds folds;
+  return folds;
+}
+
+// Eight bytes with 'A'..'Z' lowered, if all eight are ASCII (SWAR); false otherwise.
+inline bool fold_ascii8(const char* p, char* out) noexcept {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if (w & kHigh) return false;
+  const std::uint64_t upper = (w + (0x80 - 'A') * kOnes) & ~(w + (0x80 - 'Z' - 1) * kOnes) & kHigh;
+  w |= upper >> 2;  // 0x80 >> 2 = 0x20: 'A' + 0x20 = 'a'
+  std::memcpy(out, &w, 8);
+  return true;
+}
+
 // One pass over `utf8`: decode, fold (NFKC, case folding, marks stripped; then Traditional →
 // Simplified), and with kEncode encode, with the byte → code point map.
-template <bool kEncode>
+template <bool kEncode, bool kOrigins>
 void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
-               std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte, std::size_t* first_invalid) {
+               std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte, Origins* origins) {
   const ChineseConverter::CharMap* t2s = to_simplified ? &to_simplified->char_map() : nullptr;
-  FoldSink<kEncode> sink(out, folded_utf8, cp_of_byte);
+  const CommonFolds& folds = common_folds();
+  FoldSink<kEncode, kOrigins> sink(out, folded_utf8, cp_of_byte, kOrigins ? &origins->byte : nullptr);
   sink.ensure(utf8.size());
   std::uint32_t index = 0;
-  if (first_invalid) *first_invalid = std::string_view::npos;
+  std::size_t bad = std::string_view::npos, astral = 0;
+  const char* data = utf8.data();
   for (std::size_t i = 0; i < utf8.size(); ++index) {
+    char folded[8];
+    if (i + 8 <= utf8.size() && fold_ascii8(data + i, folded)) {  // eight ASCII bytes: eight code points
+      sink.put8(folded, index, i);
+      i += 8;
+      index += 7;
+      continue;
+    }
     const std::size_t at = i;
     const char32_t cp = next_code_point(utf8, i);
     if (cp < 0x80) {  // ASCII fast path: one byte in, one out
-      sink.put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index);
+      sink.put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index, at);
       continue;
     }
     if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
       const char32_t c = t2s ? (*t2s)(cp) : cp;
-      sink.put(c, index);
+      sink.put(c, index, at);
       if (c >= 0x10000) sink.ensure(utf8.size() - i);  // four bytes for three
       continue;
     }
-    if (cp == 0xFFFD && first_invalid && *first_invalid == std::string_view::npos && valid_sequence(utf8, at) == 0)
-      *first_invalid = at;
+    if (const char32_t c = folds(cp)) {  // punctuation and full-width forms folding to one code point
+      sink.put(t2s ? (*t2s)(c) : c, index, at);
+      sink.ensure(utf8.size() - i);
+      continue;
+    }
+    astral += cp >= 0x10000;
+    if (cp == 0xFFFD && bad == std::string_view::npos && valid_sequence(utf8, at) == 0) bad = at;
     utf8proc_int32_t buf[8];
     utf8proc_int32_t last = 0;
-    auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
-                                     static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                                                    UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
-                                     &last);
+    auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8, kFoldOptions, &last);
     if (n <= 0 || n > 8) {
-      sink.put(t2s ? (*t2s)(cp) : cp, index);
+      sink.put(t2s ? (*t2s)(cp) : cp, index, at);
     } else {
       for (auto k = 0; k < n; ++k) {
         auto c = static_cast<char32_t>(buf[k]);
-        sink.put(t2s ? (*t2s)(c) : c, index);
+        sink.put(t2s ? (*t2s)(c) : c, index, at);
       }
     }
     sink.ensure(utf8.size() - i);
   }
   sink.finish();
+  if constexpr (kOrigins) {
+    origins->first_invalid = bad;
+    origins->astral = astral;
+    origins->size = utf8.size();
+  }
 }
 
 }  // namespace
 
 NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_simplified) {
   NormalizedText out;
-  normalize<false>(utf8, to_simplified, out, nullptr, nullptr, nullptr);
+  normalize<false, false>(utf8, to_simplified, out, nullptr, nullptr, nullptr);
   return out;
 }
 
 void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
-                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte, std::size_t* first_invalid) {
-  normalize<true>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte, first_invalid);
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte, Origins* origins) {
+  if (origins) normalize<true, true>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte, origins);
+  else normalize<true, false>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte, nullptr);
+}
+
+std::optional<TextOffsets> Origins::offsets(const NormalizedText& norm, std::size_t cp) const {
+  if (astral) return std::nullopt;
+  // Every original code point folds to at least one: the first with this origin starts at its bytes.
+  auto it = std::lower_bound(norm.origin.begin(), norm.origin.end(), cp);
+  if (it == norm.origin.end()) return TextOffsets{size, cp};
+  return TextOffsets{byte[static_cast<std::size_t>(it - norm.origin.begin())], cp};
 }
 
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {

@@ -1,8 +1,9 @@
 // Tone-check benchmark (issue 3). Prints figures, asserts nothing.
 //
-//   build/tests/bench/kefu_bench_tone [--seconds S] [--no-external] [--throughput-only]
+//   build/tests/bench/kefu_bench_tone [--seconds S] [--no-external] [--throughput-only] [--passes N]
 //
-// --throughput-only runs part 1 alone (for profiling the checker with perf).
+// --throughput-only runs part 1 alone (for profiling the checker with perf); --passes N makes part 1
+// exactly N passes over its drafts instead of a time budget (for instruction counts under callgrind).
 //
 // 1. Throughput, one thread (= per core), of mixed Chinese (Simplified and Traditional) and English
 //    drafts of about 300 characters through the whole checker with the bundled packs
@@ -130,11 +131,13 @@ bool exists(const std::string& p) { return std::ifstream(p).good(); }
 int main(int argc, char** argv) {
   double budget = 3.0;
   bool external = true, throughput_only = false;
+  int passes = 0;  // 0: as many as fit in the time budget
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) budget = std::atof(argv[++i]);
     if (a == "--no-external") external = false;
     if (a == "--throughput-only") throughput_only = true;
+    if (a == "--passes" && i + 1 < argc) passes = std::atoi(argv[++i]);
   }
   auto t_load = Clock::now();
   Engine engine;
@@ -157,7 +160,7 @@ int main(int argc, char** argv) {
   std::size_t bytes = 0, checks = 0, findings = 0;
   auto t0 = Clock::now();
   double cpu0 = thread_cpu_seconds();
-  while (seconds_since(t0) < budget) {
+  for (int pass = 0; passes > 0 ? pass < passes : seconds_since(t0) < budget; ++pass) {
     for (const auto& [text, l] : drafts) {
       findings += engine.check_tone(text, ctx[static_cast<int>(l)]).findings.size();
       bytes += text.size();

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,16 +41,26 @@ NormalizedText normalize_text(std::string_view utf8, const ChineseConverter* to_
 /// The same in one pass, into storage the caller reuses, with the UTF-8 of the normalised text
 /// (`folded_utf8`) and, per byte of it, the index of its code point (`cp_of_byte`, plus one entry
 /// for the end). For matchers that scan the UTF-8 and map byte offsets back to code points.
-/// With `first_invalid`, it also tells where the first byte that is not valid UTF-8 is (npos if
-/// none); such bytes fold to U+FFFD.
+/// With `origins`, it also tells what a checker needs about the original text (below).
+struct Origins;
 void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
-                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte,
-                         std::size_t* first_invalid = nullptr);
+                         std::string& folded_utf8, std::vector<std::uint32_t>& cp_of_byte, Origins* origins = nullptr);
 
 /// Offsets of code point `cp_index` of `utf8` in bytes and in UTF-16 units (one pass, for a span).
 struct TextOffsets {
   std::size_t byte;
   std::size_t utf16;
+};
+
+/// What normalize_text_into() can tell about the original text, in the same pass.
+struct Origins {
+  std::size_t first_invalid = std::string_view::npos;  ///< first byte that is not valid UTF-8 (folded to U+FFFD)
+  std::vector<std::uint32_t> byte;  ///< per normalised code point: where its original code point starts, in bytes
+  std::size_t astral = 0;           ///< original code points above U+FFFF (two UTF-16 units each)
+  std::size_t size = 0;             ///< bytes of the original
+  /// The offsets of original code point `cp` (up to the number of code points: the end), or nullopt
+  /// when the original has code points above U+FFFF (then offsets_of() counts its UTF-16 units).
+  std::optional<TextOffsets> offsets(const NormalizedText& norm, std::size_t cp) const;
 };
 std::vector<TextOffsets> offset_table(std::string_view utf8);  ///< size = code points + 1
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& into);  ///< the same, into reused storage

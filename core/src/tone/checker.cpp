@@ -97,7 +97,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
   Workspace& w = workspace();
   Document& doc = w.doc;
   prepare_document(draft, ctx.channel, impl_->chinese, doc);  // finds the first bad byte on the way
-  check_text(draft, max_bytes, false, "draft", doc.invalid_at);
+  check_text(draft, max_bytes, false, "draft", doc.origins.first_invalid);
   ToneReport report;
   report.locale = ctx.locale ? *ctx.locale : guess_locale(draft);
   if (ctx.customer) report.customer_upset = upset(*ctx.customer);
@@ -254,14 +254,19 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     if (a.end != b.end) return a.end > b.end;
     return rules[kept[a.kept].rule].id < rules[kept[b.kept].rule].id;
   });
-  // Byte and UTF-16 offsets of just the findings' ends, in one walk over the draft.
+  // Byte and UTF-16 offsets of the findings' ends: from where their code points came from, or (with
+  // code points above U+FFFF, which take two UTF-16 units) in one walk over the draft.
   auto& positions = w.positions;
   positions.clear();
-  for (const Placed& p : placed) positions.insert(positions.end(), {p.start, p.end});
-  std::sort(positions.begin(), positions.end());
-  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-  offsets_of(draft, positions, w.position_offsets);
+  const bool walk = doc.origins.astral > 0;
+  if (walk) {
+    for (const Placed& p : placed) positions.insert(positions.end(), {p.start, p.end});
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    offsets_of(draft, positions, w.position_offsets);
+  }
   auto offset = [&](std::size_t cp) {
+    if (!walk) return *doc.origins.offsets(doc.norm, cp);
     return w.position_offsets[static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), cp) -
                                                        positions.begin())];
   };

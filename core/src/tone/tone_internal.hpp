@@ -160,7 +160,7 @@ struct Span {
 struct Document {
   std::string_view original;
   NormalizedText norm;
-  std::size_t invalid_at = std::string_view::npos;  ///< first bad byte of the draft, or npos
+  Origins origins;                        ///< bad bytes, and where each normalised code point comes from
   std::string utf8;                       ///< UTF-8 of norm.text
   std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
   std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked

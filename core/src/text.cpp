@@ -368,13 +368,6 @@ void normalize_text_into(std::string_view utf8, const ChineseConverter* to_simpl
   else normalize<true, false>(utf8, to_simplified, out, &folded_utf8, &cp_of_byte, nullptr);
 }
 
-std::optional<TextOffsets> Origins::offsets(const NormalizedText& norm, std::size_t cp) const {
-  if (astral) return std::nullopt;
-  // Every original code point folds to at least one: the first with this origin starts at its bytes.
-  auto it = std::lower_bound(norm.origin.begin(), norm.origin.end(), cp);
-  if (it == norm.origin.end()) return TextOffsets{size, cp};
-  return TextOffsets{byte[static_cast<std::size_t>(it - norm.origin.begin())], cp};
-}
 
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& table) {
   table.clear();

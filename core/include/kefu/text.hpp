@@ -2,7 +2,6 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,9 +57,10 @@ struct Origins {
   std::vector<std::uint32_t> byte;  ///< per normalised code point: where its original code point starts, in bytes
   std::size_t astral = 0;           ///< original code points above U+FFFF (two UTF-16 units each)
   std::size_t size = 0;             ///< bytes of the original
-  /// The offsets of original code point `cp` (up to the number of code points: the end), or nullopt
-  /// when the original has code points above U+FFFF (then offsets_of() counts its UTF-16 units).
-  std::optional<TextOffsets> offsets(const NormalizedText& norm, std::size_t cp) const;
+  /// The offsets of original code point `cp`, where normalised code point `k` is the first made from
+  /// it (k = the normalised size: cp is the end). Only when `astral` is 0: then UTF-16 offsets are
+  /// code point offsets (otherwise offsets_of() counts them).
+  TextOffsets at(std::size_t k, std::size_t cp) const { return {k < byte.size() ? byte[k] : size, cp}; }
 };
 std::vector<TextOffsets> offset_table(std::string_view utf8);  ///< size = code points + 1
 void offset_table(std::string_view utf8, std::vector<TextOffsets>& into);  ///< the same, into reused storage

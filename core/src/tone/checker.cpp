@@ -265,10 +265,17 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
     offsets_of(draft, positions, w.position_offsets);
   }
-  auto offset = [&](std::size_t cp) {
-    if (!walk) return *doc.origins.offsets(doc.norm, cp);
-    return w.position_offsets[static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), cp) -
-                                                       positions.begin())];
+  // Without the walk: the normalised code point that starts original code point `cp`, looked for
+  // from `near` (one that came from it, or the first after it).
+  const auto& origin = doc.norm.origin;
+  auto offset = [&](std::size_t cp, std::size_t near) {
+    if (walk)
+      return w.position_offsets[static_cast<std::size_t>(std::lower_bound(positions.begin(), positions.end(), cp) -
+                                                         positions.begin())];
+    std::size_t k = near;
+    while (k < origin.size() && origin[k] < cp) ++k;
+    while (k > 0 && origin[k - 1] >= cp) --k;
+    return doc.origins.at(k, cp);
   };
   report.findings.reserve(placed.size());
   for (const Placed& p : placed) {
@@ -279,7 +286,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     f.severity = rule.severity;
     f.start = p.start;
     f.end = p.end;
-    const TextOffsets from = offset(f.start), to = offset(f.end);
+    const TextOffsets from = offset(f.start, c.span.start), to = offset(f.end, c.span.end);
     f.start_byte = from.byte;
     f.end_byte = to.byte;
     f.start_utf16 = from.utf16;

@@ -46,22 +46,31 @@ bool context_before(const Document& d, const CompiledPack& pack, std::string_vie
   return false;
 }
 
-// Eight bytes at a time (SWAR): a high bit marks each byte 'A'..'Z'; two marks in neighbouring bytes
-// are a pair. Words overlap by one byte so that no pair is missed at a boundary.
-bool two_capitals_in_a_row(std::string_view o) {
+// The byte where the first two capitals in a row at or after `from` start, or npos. Eight bytes at
+// a time (SWAR): a high bit marks each byte 'A'..'Z'; a mark next to a mark is a pair. Words overlap
+// by one byte so that no pair is missed at a boundary.
+std::size_t capital_pair(std::string_view o, std::size_t from) {
   constexpr std::uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
-  std::size_t i = 0;
+  std::size_t i = from;
   for (; i + 8 <= o.size(); i += 7) {
     std::uint64_t w;
     std::memcpy(&w, o.data() + i, 8);
     const std::uint64_t low = w & ~kHigh;
     const std::uint64_t caps = (low + (0x80 - 'A') * kOnes) & ~(low + (0x80 - 'Z' - 1) * kOnes) & ~w & kHigh;
-    if (caps & (caps << 8)) return true;
+    if (const std::uint64_t pairs = caps & (caps << 8))  // little-endian: byte k is bits 8k..8k+7
+      return i + static_cast<std::size_t>(__builtin_ctzll(pairs)) / 8 - 1;
   }
   auto upper = [](char c) { return static_cast<unsigned char>(c - 'A') < 26; };
-  for (std::size_t k = i > 0 ? i : 1; k < o.size(); ++k)
-    if (upper(o[k]) && upper(o[k - 1])) return true;
-  return false;
+  for (std::size_t k = std::max(i, from + 1); k < o.size(); ++k)
+    if (upper(o[k]) && upper(o[k - 1])) return k - 1;
+  return std::string_view::npos;
+}
+
+// Code points that start in bytes [from, to) of valid UTF-8: every byte but a continuation byte.
+std::size_t code_points(std::string_view o, std::size_t from, std::size_t to) {
+  std::size_t n = 0;
+  for (std::size_t k = from; k < to; ++k) n += (static_cast<unsigned char>(o[k]) & 0xC0) != 0x80;
+  return n;
 }
 
 bool luhn(const std::string& digits) {
@@ -155,10 +164,12 @@ void cn_id_cards(const Document& d, std::vector<Span>& out) {
 // more capital words, or one of at least `min` letters (default 4), is shouting.
 void caps(const Rule& rule, const CompiledPack& pack, const Document& d, std::vector<Span>& out) {
   const std::string_view o = d.original;
-  if (!two_capitals_in_a_row(o)) return;  // fast exit
+  std::size_t pair = capital_pair(o, 0);
+  if (pair == std::string_view::npos) return;  // fast exit
   // Words are runs of ASCII letters and digits in the original bytes (every other code point is
-  // neither). Shouting words are kept with their original code points [a, b), and whether they join
-  // the shouting word before them (the word just before, separated by spaces, commas or apostrophes).
+  // neither). A shouting word is all capitals, so it has two in a row: only words around such a pair
+  // are looked at. Shouting words are kept with their original code points [a, b), and whether they
+  // join the shouting word before them (the word just before, separated by spaces, commas or apostrophes).
   auto ch = [&](std::size_t byte) { return static_cast<unsigned char>(o[byte]); };
   auto allowed = [&](std::size_t from, std::size_t to) {  // caps_allow holds lower-case words
     for (const auto& word : pack.caps_allow) {
@@ -174,31 +185,26 @@ void caps(const Rule& rule, const CompiledPack& pack, const Document& d, std::ve
     bool joins;
   };
   std::vector<Shout> shouts;
-  bool after_shout = false;  // the last word seen was shouting
-  std::size_t gap_from = 0;  // byte after the last word
-  for (std::size_t i = 0, cp = 0; i < o.size();) {
-    if (!ascii_alnum(ch(i))) {
-      cp += (ch(i) & 0xC0) != 0x80;  // a code point starts at every byte but a continuation byte
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
+  std::size_t done = 0, cp = 0;               // bytes looked at, and the code points in them
+  std::size_t last_shout = std::string_view::npos;  // byte after the last shouting word
+  for (; pair != std::string_view::npos; pair = capital_pair(o, done)) {
+    std::size_t i = pair, j = pair;
+    while (i > done && ascii_alnum(ch(i - 1))) --i;
+    while (j < o.size() && ascii_alnum(ch(j))) ++j;
     bool has_digit = false, has_lower = false;
-    while (j < o.size() && ascii_alnum(ch(j))) {
-      has_digit |= digit(ch(j));
-      has_lower |= ch(j) >= 'a' && ch(j) <= 'z';
-      ++j;
+    for (std::size_t k = i; k < j; ++k) {
+      has_digit |= digit(ch(k));
+      has_lower |= ch(k) >= 'a' && ch(k) <= 'z';
     }
-    const bool shout = !has_digit && !has_lower && j - i >= 2 && !allowed(i, j);
-    if (shout) {
-      bool close = after_shout;
-      for (std::size_t k = gap_from; close && k < i; ++k) close = o[k] == ' ' || o[k] == ',' || o[k] == '\'';
+    cp += code_points(o, done, i);
+    if (!has_digit && !has_lower && !allowed(i, j)) {
+      bool close = last_shout != std::string_view::npos;
+      for (std::size_t k = last_shout; close && k < i; ++k) close = o[k] == ' ' || o[k] == ',' || o[k] == '\'';
       shouts.push_back({cp, cp + (j - i), close});
+      last_shout = j;
     }
-    after_shout = shout;
-    gap_from = j;
     cp += j - i;
-    i = j;
+    done = j;
   }
   // Original code point → the first normalised code point made from it (each makes at least one).
   auto norm_of = [&](std::size_t cp) {

@@ -31,9 +31,15 @@ struct ChineseConverter::Impl {
     if (table.empty()) return;
     map.dense.resize(CharMap::kDenseTo - CharMap::kDenseFrom);
     for (char32_t cp = CharMap::kDenseFrom; cp < CharMap::kDenseTo; ++cp) map.dense[cp - CharMap::kDenseFrom] = cp;
+    map.changes.assign((map.dense.size() + 63) / 64, 0);
     for (const auto& [from, to] : table) {
-      if (from >= CharMap::kDenseFrom && from < CharMap::kDenseTo) map.dense[from - CharMap::kDenseFrom] = to;
-      else map.sparse.emplace(from, to);
+      if (from >= CharMap::kDenseFrom && from < CharMap::kDenseTo) {
+        const std::size_t k = from - CharMap::kDenseFrom;
+        map.dense[k] = to;
+        if (to != from) map.changes[k / 64] |= std::uint64_t{1} << (k % 64);
+      } else {
+        map.sparse.emplace(from, to);
+      }
     }
     table.clear();
   }

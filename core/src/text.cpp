@@ -159,91 +159,6 @@ bool is_alnum(char32_t cp) noexcept {
 
 namespace {
 
-// Writes the normalised code points with their origins and (kEncode) their UTF-8 with the byte →
-// code point map straight into the caller's buffers, and (kOrigins) the byte offset of each one's
-// original code point. Invariant after ensure(left): room for `left` more input bytes folded 1:1
-// (ASCII, Han) plus kSlack, so those paths write without checks.
-template <bool kEncode, bool kOrigins>
-class FoldSink {
- public:
-  static constexpr std::size_t kSlack = 40;  // one code point's decomposition: 8 code points, 32 bytes
-
-  FoldSink(NormalizedText& out, std::string* utf8, std::vector<std::uint32_t>* cp_of_byte,
-           std::vector<std::uint32_t>* origin_byte)
-      : out_(out), utf8_(utf8), cp_of_byte_(cp_of_byte), origin_byte_(origin_byte) {}
-  void ensure(std::size_t input_left) {
-    if (out_.text.size() < n_ + input_left + kSlack) {
-      out_.text.resize(n_ + input_left + kSlack);
-      out_.origin.resize(out_.text.size());
-      if constexpr (kOrigins) origin_byte_->resize(out_.text.size());
-    }
-    text_ = out_.text.data();
-    origin_ = out_.origin.data();
-    if constexpr (kOrigins) origin_byte_out_ = origin_byte_->data();
-    if constexpr (kEncode) {
-      if (utf8_->size() < bytes_ + input_left + kSlack) {
-        utf8_->resize(bytes_ + input_left + kSlack);
-        cp_of_byte_->resize(utf8_->size() + 1);
-      }
-      bytes_out_ = utf8_->data();
-      cp_of_byte_out_ = cp_of_byte_->data();
-    }
-  }
-  // Raw pointers, so that writing bytes (which may alias anything) does not reload the containers.
-  void put(char32_t c, std::uint32_t origin, std::size_t at) {
-    text_[n_] = c;
-    origin_[n_] = origin;
-    if constexpr (kOrigins) origin_byte_out_[n_] = static_cast<std::uint32_t>(at);
-    if constexpr (kEncode) {
-      const std::size_t len = put_utf8(c, bytes_out_ + bytes_);
-      const auto cp = static_cast<std::uint32_t>(n_);
-      std::uint32_t* map = cp_of_byte_out_ + bytes_;
-      map[0] = cp;  // the slack leaves room for four entries
-      map[1] = cp;
-      map[2] = cp;
-      map[3] = cp;
-      bytes_ += len;
-    }
-    ++n_;
-  }
-  // Eight ASCII bytes, already folded, from original code point `origin` at byte `at`.
-  void put8(const char* folded, std::uint32_t origin, std::size_t at) {
-    for (std::size_t k = 0; k < 8; ++k) {
-      text_[n_ + k] = static_cast<unsigned char>(folded[k]);
-      origin_[n_ + k] = origin + static_cast<std::uint32_t>(k);
-      if constexpr (kOrigins) origin_byte_out_[n_ + k] = static_cast<std::uint32_t>(at + k);
-      if constexpr (kEncode) cp_of_byte_out_[bytes_ + k] = static_cast<std::uint32_t>(n_ + k);
-    }
-    if constexpr (kEncode) {
-      std::memcpy(bytes_out_ + bytes_, folded, 8);
-      bytes_ += 8;
-    }
-    n_ += 8;
-  }
-  void finish() {
-    out_.text.resize(n_);
-    out_.origin.resize(n_);
-    if constexpr (kOrigins) origin_byte_->resize(n_);
-    if constexpr (kEncode) {
-      utf8_->resize(bytes_);
-      cp_of_byte_->resize(bytes_ + 1);
-      (*cp_of_byte_)[bytes_] = static_cast<std::uint32_t>(n_);
-    }
-  }
-
- private:
-  NormalizedText& out_;
-  std::string* utf8_;
-  std::vector<std::uint32_t>* cp_of_byte_;
-  std::vector<std::uint32_t>* origin_byte_;
-  char32_t* text_ = nullptr;
-  std::uint32_t* origin_ = nullptr;
-  std::uint32_t* origin_byte_out_ = nullptr;
-  char* bytes_out_ = nullptr;
-  std::uint32_t* cp_of_byte_out_ = nullptr;
-  std::size_t n_ = 0, bytes_ = 0;
-};
-
 constexpr utf8proc_option_t kFoldOptions =
     static_cast<utf8proc_option_t>(UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE);
 
@@ -294,63 +209,158 @@ inline bool fold_ascii8(const char* p, char* out) noexcept {
   return true;
 }
 
+// Makes room in the output buffers for `cps` code points and (kEncode) `bytes` bytes of UTF-8 with
+// their byte → code point map; never shrinks them.
+template <bool kEncode, bool kOrigins>
+void grow(NormalizedText& out, std::vector<std::uint32_t>* origin_byte, std::string* utf8,
+          std::vector<std::uint32_t>* cp_of_byte, std::size_t cps, std::size_t bytes) {
+  if (out.text.size() < cps) {
+    out.text.resize(cps);
+    out.origin.resize(cps);
+    if constexpr (kOrigins) origin_byte->resize(cps);
+  }
+  if constexpr (kEncode) {
+    if (utf8->size() < bytes) {
+      utf8->resize(bytes);
+      cp_of_byte->resize(bytes + 1);
+    }
+  }
+}
+
 // One pass over `utf8`: decode, fold (NFKC, case folding, marks stripped; then Traditional →
-// Simplified), and with kEncode encode, with the byte → code point map.
+// Simplified), and with kEncode encode, with the byte → code point map; with kOrigins, where each
+// normalised code point's original starts in bytes.
+//
+// The state lives in locals, not in an object, so that the compiler keeps it in registers across
+// the byte stores (a char store may alias anything whose address is known elsewhere). Invariant
+// after room(left): space for `left` more input bytes folded 1:1 (ASCII, Han) plus kSlack, so those
+// paths write without checks.
 template <bool kEncode, bool kOrigins>
 void normalize(std::string_view utf8, const ChineseConverter* to_simplified, NormalizedText& out,
                std::string* folded_utf8, std::vector<std::uint32_t>* cp_of_byte, Origins* origins) {
+  constexpr std::size_t kSlack = 40;  // one code point's decomposition: 8 code points, 32 bytes
   const ChineseConverter::CharMap* t2s = to_simplified ? &to_simplified->char_map() : nullptr;
   const CommonFolds& folds = common_folds();
-  FoldSink<kEncode, kOrigins> sink(out, folded_utf8, cp_of_byte, kOrigins ? &origins->byte : nullptr);
-  sink.ensure(utf8.size());
+  std::vector<std::uint32_t>* origin_byte = kOrigins ? &origins->byte : nullptr;
+  std::size_t n = 0, bytes = 0;
+  char32_t* text = nullptr;
+  std::uint32_t* origin = nullptr;
+  std::uint32_t* at_byte = nullptr;
+  char* out_bytes = nullptr;
+  std::uint32_t* map = nullptr;
+  auto room = [&](std::size_t left) {
+    grow<kEncode, kOrigins>(out, origin_byte, folded_utf8, cp_of_byte, n + left + kSlack, bytes + left + kSlack);
+    text = out.text.data();
+    origin = out.origin.data();
+    if constexpr (kOrigins) at_byte = origin_byte->data();
+    if constexpr (kEncode) {
+      out_bytes = folded_utf8->data();
+      map = cp_of_byte->data();
+    }
+  };
+  auto put = [&](char32_t c, std::uint32_t from, std::size_t at) {
+    text[n] = c;
+    origin[n] = from;
+    if constexpr (kOrigins) at_byte[n] = static_cast<std::uint32_t>(at);
+    if constexpr (kEncode) {
+      const std::size_t len = put_utf8(c, out_bytes + bytes);
+      const auto cp = static_cast<std::uint32_t>(n);
+      map[bytes] = map[bytes + 1] = map[bytes + 2] = map[bytes + 3] = cp;  // the slack leaves room for four
+      bytes += len;
+    }
+    ++n;
+  };
+  room(utf8.size());
   std::uint32_t index = 0;
   std::size_t bad = std::string_view::npos, astral = 0;
   const char* data = utf8.data();
   for (std::size_t i = 0; i < utf8.size(); ++index) {
     char folded[8];
     if (i + 8 <= utf8.size() && fold_ascii8(data + i, folded)) {  // eight ASCII bytes: eight code points
-      sink.put8(folded, index, i);
+      for (std::size_t k = 0; k < 8; ++k) {
+        text[n + k] = static_cast<unsigned char>(folded[k]);
+        origin[n + k] = index + static_cast<std::uint32_t>(k);
+        if constexpr (kOrigins) at_byte[n + k] = static_cast<std::uint32_t>(i + k);
+        if constexpr (kEncode) map[bytes + k] = static_cast<std::uint32_t>(n + k);
+      }
+      if constexpr (kEncode) {
+        std::memcpy(out_bytes + bytes, folded, 8);
+        bytes += 8;
+      }
+      n += 8;
       i += 8;
       index += 7;
       continue;
     }
     const std::size_t at = i;
+    // Ideographs U+4E00..U+9FFF are E4 B8 80 .. E9 BF BF (never overlong or a surrogate).
+    const auto b0 = static_cast<unsigned char>(data[i]);
+    if (b0 >= 0xE4 && b0 <= 0xE9 && i + 3 <= utf8.size()) {
+      const auto b1 = static_cast<unsigned char>(data[i + 1]), b2 = static_cast<unsigned char>(data[i + 2]);
+      const char32_t cp = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && cp >= 0x4E00) {
+        const char32_t c = t2s ? (*t2s)(cp) : cp;
+        i += 3;
+        if (c == cp) {  // the same three bytes
+          text[n] = c;
+          origin[n] = index;
+          if constexpr (kOrigins) at_byte[n] = static_cast<std::uint32_t>(at);
+          if constexpr (kEncode) {
+            std::memcpy(out_bytes + bytes, data + at, 3);
+            map[bytes] = map[bytes + 1] = map[bytes + 2] = static_cast<std::uint32_t>(n);
+            bytes += 3;
+          }
+          ++n;
+          continue;
+        }
+        put(c, index, at);
+        if (c >= 0x10000) room(utf8.size() - i);  // four bytes for three
+        continue;
+      }
+    }
     const char32_t cp = next_code_point(utf8, i);
-    if (cp < 0x80) {  // ASCII fast path: one byte in, one out
-      sink.put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index, at);
+    if (cp < 0x80) {  // ASCII: one byte in, one out
+      put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index, at);
       continue;
     }
-    if (cp >= 0x4E00 && cp <= 0x9FFF) {  // common Han fast path: no compatibility mapping
+    if (cp >= 0x4E00 && cp <= 0x9FFF) {  // other Han (short input): no compatibility mapping
       const char32_t c = t2s ? (*t2s)(cp) : cp;
-      sink.put(c, index, at);
-      if (c >= 0x10000) sink.ensure(utf8.size() - i);  // four bytes for three
+      put(c, index, at);
+      if (c >= 0x10000) room(utf8.size() - i);
       continue;
     }
     if (const char32_t c = folds(cp)) {  // punctuation and full-width forms folding to one code point
-      sink.put(t2s ? (*t2s)(c) : c, index, at);
-      sink.ensure(utf8.size() - i);
+      put(t2s ? (*t2s)(c) : c, index, at);
+      room(utf8.size() - i);
       continue;
     }
     astral += cp >= 0x10000;
     if (cp == 0xFFFD && bad == std::string_view::npos && valid_sequence(utf8, at) == 0) bad = at;
     utf8proc_int32_t buf[8];
     utf8proc_int32_t last = 0;
-    auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8, kFoldOptions, &last);
-    if (n <= 0 || n > 8) {
-      sink.put(t2s ? (*t2s)(cp) : cp, index, at);
+    auto count = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8, kFoldOptions, &last);
+    if (count <= 0 || count > 8) {
+      put(t2s ? (*t2s)(cp) : cp, index, at);
     } else {
-      for (auto k = 0; k < n; ++k) {
+      for (auto k = 0; k < count; ++k) {
         auto c = static_cast<char32_t>(buf[k]);
-        sink.put(t2s ? (*t2s)(c) : c, index, at);
+        put(t2s ? (*t2s)(c) : c, index, at);
       }
     }
-    sink.ensure(utf8.size() - i);
+    room(utf8.size() - i);
   }
-  sink.finish();
+  out.text.resize(n);
+  out.origin.resize(n);
   if constexpr (kOrigins) {
+    origin_byte->resize(n);
     origins->first_invalid = bad;
     origins->astral = astral;
     origins->size = utf8.size();
+  }
+  if constexpr (kEncode) {
+    folded_utf8->resize(bytes);
+    cp_of_byte->resize(bytes + 1);
+    (*cp_of_byte)[bytes] = static_cast<std::uint32_t>(n);
   }
 }
 

@@ -209,6 +209,21 @@ inline bool fold_ascii8(const char* p, char* out) noexcept {
   return true;
 }
 
+// Bytes of `s` that are not UTF-8 continuation bytes (10xxxxxx): the code points of valid UTF-8.
+std::size_t lead_bytes(std::string_view s) noexcept {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  std::size_t continuation = 0, i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // A continuation byte has its top bit set and the next one clear.
+    const std::uint64_t ones = (w & ~(w << 1) & kHigh) >> 7;  // 1 in each byte that continues
+    continuation += static_cast<std::size_t>((ones * 0x0101010101010101ull) >> 56);  // their sum
+  }
+  for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+  return s.size() - continuation;
+}
+
 // Makes room in the output buffers for `cps` code points and (kEncode) `bytes` bytes of UTF-8 with
 // their byte → code point map; never shrinks them.
 template <bool kEncode, bool kOrigins>
@@ -248,8 +263,9 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
   std::uint32_t* at_byte = nullptr;
   char* out_bytes = nullptr;
   std::uint32_t* map = nullptr;
-  auto room = [&](std::size_t left) {
-    grow<kEncode, kOrigins>(out, origin_byte, folded_utf8, cp_of_byte, n + left + kSlack, bytes + left + kSlack);
+  // Room for `cps` more code points and `left` more bytes (each code point takes at least a byte).
+  auto room = [&](std::size_t left, std::size_t cps) {
+    grow<kEncode, kOrigins>(out, origin_byte, folded_utf8, cp_of_byte, n + cps + kSlack, bytes + left + kSlack);
     text = out.text.data();
     origin = out.origin.data();
     if constexpr (kOrigins) at_byte = origin_byte->data();
@@ -270,7 +286,11 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
     }
     ++n;
   };
-  room(utf8.size());
+  // Until the first code point that takes the slow path, every code point read is valid ASCII or
+  // Han, one in and one out, and starts with a byte that is not a continuation byte: their count
+  // bounds what those paths write. (Text that is mostly Chinese has a third as many code points as
+  // bytes: the buffers are not cleared for three times what they hold.)
+  room(utf8.size(), lead_bytes(utf8));
   std::uint32_t index = 0;
   std::size_t bad = std::string_view::npos, astral = 0;
   const char* data = utf8.data();
@@ -314,7 +334,7 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
           continue;
         }
         put(c, index, at);
-        if (c >= 0x10000) room(utf8.size() - i);  // four bytes for three
+        if (c >= 0x10000) room(utf8.size() - i, utf8.size() - i);  // four bytes for three
         continue;
       }
     }
@@ -326,12 +346,13 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
     if (cp >= 0x4E00 && cp <= 0x9FFF) {  // other Han (short input): no compatibility mapping
       const char32_t c = t2s ? (*t2s)(cp) : cp;
       put(c, index, at);
-      if (c >= 0x10000) room(utf8.size() - i);
+      if (c >= 0x10000) room(utf8.size() - i, utf8.size() - i);
       continue;
     }
     if (const char32_t c = folds(cp)) {  // punctuation and full-width forms folding to one code point
+      const std::size_t before = bytes;
       put(t2s ? (*t2s)(c) : c, index, at);
-      room(utf8.size() - i);
+      if (bytes - before > i - at) room(utf8.size() - i, utf8.size() - i);  // more bytes out than in
       continue;
     }
     astral += cp >= 0x10000;
@@ -347,7 +368,7 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
         put(t2s ? (*t2s)(c) : c, index, at);
       }
     }
-    room(utf8.size() - i);
+    room(utf8.size() - i, utf8.size() - i);
   }
   out.text.resize(n);
   out.origin.resize(n);

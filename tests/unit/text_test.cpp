@@ -85,3 +85,36 @@ TEST(Text, NormalizeIntoMapsEveryByteToItsCodePoint) {
   EXPECT_EQ(utf8, "ab");
   EXPECT_EQ(n.origin.size(), 2u);
 }
+
+TEST(Text, NormalizeIntoTellsWhereEachCodePointCameFromAndTheFirstBadByte) {
+  ChineseConverters cc;
+  NormalizedText n;
+  std::string utf8;
+  std::vector<std::uint32_t> cp_of_byte;
+  Origins origins;
+  std::string zh;
+  for (int k = 0; k < 60; ++k) zh += "您好，這款ＸＬ號 in STOCK! ";
+  const std::vector<std::pair<std::string, std::size_t>> cases = {
+      {"plain ASCII, longer than eight bytes", std::string::npos},
+      {zh, std::string::npos},
+      {"ab\xff" "cd" + zh, 2},
+      {"\x80\x80\x80" + zh, 0},            // stray continuation bytes first: one U+FFFD each
+      {zh + "\xe4\xb8", zh.size()},        // a cut-off ideograph at the end
+      {"ﬁ😀𠀀…ｱ" + zh + "\xed\xa0\x80", zh.size() + 17},  // ligature, astral, a surrogate at the end
+  };
+  for (const auto& [text, bad] : cases) {
+    normalize_text_into(text, &cc.to_simplified(), n, utf8, cp_of_byte, &origins);
+    EXPECT_EQ(origins.first_invalid, bad);
+    EXPECT_EQ(utf8, normalize_text(text, &cc.to_simplified()).utf8());
+    EXPECT_EQ(utf8, n.utf8());
+    // Each normalised code point knows the byte where its original starts.
+    auto table = offset_table(text);
+    std::size_t astral = 0;
+    for (std::size_t cp = 0; cp + 1 < table.size(); ++cp) astral += table[cp + 1].utf16 - table[cp].utf16 == 2;
+    if (bad == std::string::npos) EXPECT_EQ(origins.astral, astral);
+    ASSERT_EQ(origins.byte.size(), n.text.size());
+    EXPECT_EQ(origins.size, text.size());
+    for (std::size_t k = 0; k < n.text.size() && bad == std::string::npos; ++k)
+      EXPECT_EQ(origins.byte[k], table[n.origin[k]].byte) << k;
+  }
+}

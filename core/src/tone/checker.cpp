@@ -139,7 +139,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
           break;
         case CompiledPack::PatternKind::marker:
           w.present[info.index] = 1;
-          w.sentence_groups[doc.sentence_of[s.start] * groups + info.index] = 1;
+          w.sentence_groups[doc.sentence_of(s.start) * groups + info.index] = 1;
           break;
         case CompiledPack::PatternKind::negation:
           negation_ends.push_back(s.end);
@@ -160,7 +160,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     bool found = false;
     Span best{0, 0};
     for (const auto& [rule2, first] : near_first) {
-      if (rule2 != rule || doc.sentence_of[first.start] != doc.sentence_of[then.start]) continue;
+      if (rule2 != rule || doc.sentence_of(first.start) != doc.sentence_of(then.start)) continue;
       if (first.end <= then.start && then.start - first.end <= within) {
         if (!found || first.start > best.start) best = {first.start, then.end};
         found = true;
@@ -181,10 +181,10 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     const Rule& r = rules[c.rule];
     for (const auto& [rule, e] : exceptions)
       if (rule == c.rule && e.start <= c.span.start && e.end >= c.span.end) return false;
-    std::uint32_t sentence = doc.sentence_of[c.span.start];
+    std::uint32_t sentence = doc.sentence_of(c.span.start);
     if (r.start) {
       for (auto i = doc.sentences[sentence].first; i < c.span.start; ++i)
-        if (doc.alnum[i]) return false;
+        if (doc.alnum(i)) return false;
     }
     if (r.question && !is_question_sentence(doc, sentence)) return false;
     for (auto g : pack.unless_groups[c.rule])
@@ -192,7 +192,7 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     if (r.negatable) {
       for (auto ne : negation_ends) {
         if (ne > c.span.start || c.span.start - ne > static_cast<std::uint32_t>(pack.pack.negation_window)) continue;
-        if (ne == 0 || doc.sentence_of[ne - 1] == sentence) return false;
+        if (ne == 0 || doc.sentence_of(ne - 1) == sentence) return false;
       }
     }
     return true;
@@ -231,10 +231,10 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     for (const auto& sent : doc.sentences) {  // the first sentence with content
       s = {sent.first, sent.second};
       bool has = false;
-      for (auto i = s.start; i < s.end && !has; ++i) has = doc.alnum[i] && !doc.masked[i];
+      for (auto i = s.start; i < s.end && !has; ++i) has = doc.alnum(i) && !doc.masked[i];
       if (has) break;
     }
-    while (s.start < s.end && !doc.alnum[s.start]) ++s.start;
+    while (s.start < s.end && !doc.alnum(s.start)) ++s.start;
     while (s.end > s.start && (text[s.end - 1] == ' ' || text[s.end - 1] == '\n')) --s.end;
     if (s.end > s.start) kept.push_back({r, 0, false, s});
   }

@@ -92,30 +92,6 @@ bool terminator(const std::u32string& t, std::size_t i) {
   return false;
 }
 
-// What one pass over the normalised text needs to know of a code point.
-constexpr std::uint8_t kAlnum = 1;    // is_alnum(): content
-constexpr std::uint8_t kWord = 2;     // ASCII letter or digit
-constexpr std::uint8_t kSpecial = 4;  // a digit, or may end a sentence: the slow path looks closer
-
-struct AsciiClasses {
-  std::uint8_t of[128] = {};
-  constexpr AsciiClasses() {
-    for (int c = 0; c < 128; ++c) {
-      const bool digit = c >= '0' && c <= '9', letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      of[c] = static_cast<std::uint8_t>((digit || letter ? kAlnum | kWord : 0) |
-                                        (digit || c == '!' || c == '?' || c == ';' || c == '\n' || c == '.' ? kSpecial : 0));
-    }
-  }
-};
-constexpr AsciiClasses kAscii;
-
-inline std::uint8_t char_class(char32_t c) {
-  if (c < 0x80) return kAscii.of[c];
-  if (c >= 0x4E00 && c <= 0x9FD5) return kAlnum;  // common ideographs (as is_alnum)
-  if (c == U'。' || c == U'｡') return kSpecial;
-  return is_alnum(c) ? kAlnum : 0;
-}
-
 }  // namespace
 
 void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& d) {
@@ -135,27 +111,21 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
 
   // One pass: content, sentences, and what the detectors look for.
   const std::size_t n = t.size();
-  d.alnum.resize(n);
-  d.sentence_of.resize(n);
   d.sentences.clear();
   d.sentence_units.clear();
   d.number_starts.clear();
   d.bang_runs.clear();
   std::size_t content = 0, digits = 0, bangs = 0;  // locals: byte stores could alias the members
-  std::uint32_t units = 0, start = 0, sentence = 0;
-  std::uint8_t* alnum = d.alnum.data();
-  std::uint32_t* sentence_of = d.sentence_of.data();
+  std::uint32_t units = 0, start = 0;
   const std::uint8_t* masked = d.masked.data();
   bool prev_word = false;  // the code point before is an ASCII letter or digit
   for (std::uint32_t i = 0; i < n; ++i) {
     const char32_t c = t[i];
     const std::uint8_t cls = char_class(c);
     const bool word = cls & kWord, m = masked[i];
-    alnum[i] = cls & kAlnum;
     content += (cls & kAlnum) && !m;
     // Reading units: an ideograph is one, an ASCII word is one.
     units += !m && (word ? !prev_word : (cls & kAlnum) != 0);
-    sentence_of[i] = sentence;
     if (cls & kSpecial) {
       if (c >= '0' && c <= '9') {
         ++digits;
@@ -170,8 +140,6 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
         while (i + 1 < n && !masked[i + 1] &&
                (t[i + 1] == '!' || t[i + 1] == '?' || t[i + 1] == U'。' || t[i + 1] == '.')) {
           ++i;
-          alnum[i] = 0;
-          sentence_of[i] = sentence;
           if (t[i] == '!' || t[i] == '?') {
             ++bangs;
             if (t[i - 1] == '!' || t[i - 1] == '?') d.bang_runs.back().end = i + 1;
@@ -182,7 +150,6 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
         d.sentence_units.push_back(units);
         start = i + 1;
         units = 0;
-        ++sentence;
         prev_word = false;
         continue;
       }

@@ -1,6 +1,7 @@
 // Internal: the data model of tone rule packs, shared by the loader, the compiler, the detectors and
 // the checker (core/src/tone/*.cpp).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -149,6 +150,28 @@ struct CompiledPack {
 /// Compiles a pack. Throws Error(parse) naming file:line of a rule whose expression does not compile.
 std::unique_ptr<CompiledPack> compile_pack(const LocalePack& pack, const ChineseConverters& chinese);
 
+// What one pass over the normalised text needs to know of a code point.
+constexpr std::uint8_t kAlnum = 1;    ///< is_alnum(): content
+constexpr std::uint8_t kWord = 2;     ///< ASCII letter or digit
+constexpr std::uint8_t kSpecial = 4;  ///< a digit, or may end a sentence: worth a closer look
+constexpr std::array<std::uint8_t, 128> ascii_classes() {
+  std::array<std::uint8_t, 128> of{};
+  for (int c = 0; c < 128; ++c) {
+    const bool digit = c >= '0' && c <= '9', letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    of[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(
+        (digit || letter ? kAlnum | kWord : 0) |
+        (digit || c == '!' || c == '?' || c == ';' || c == '\n' || c == '.' ? kSpecial : 0));
+  }
+  return of;
+}
+inline constexpr std::array<std::uint8_t, 128> kAsciiClasses = ascii_classes();
+inline std::uint8_t char_class(char32_t c) {
+  if (c < 0x80) return kAsciiClasses[c];
+  if (c >= 0x4E00 && c <= 0x9FD5) return kAlnum;  // common ideographs (as is_alnum)
+  if (c == U'。' || c == U'｡') return kSpecial;
+  return is_alnum(c) ? kAlnum : 0;
+}
+
 /// A span in normalised code points.
 struct Span {
   std::uint32_t start, end;
@@ -165,15 +188,22 @@ struct Document {
   std::vector<std::uint32_t> cp_of_byte;  ///< size utf8.size() + 1
   std::vector<std::uint8_t> masked;       ///< per normalised code point: URL, markup... not checked
   bool any_masked = false;                ///< some code point is masked
-  std::vector<std::uint8_t> alnum;        ///< per normalised code point: is_alnum() (content)
   std::size_t content = 0;  ///< code points that are content: letters, digits, ideographs, not masked
   std::size_t digits = 0;   ///< ASCII digits (detectors of long numbers skip drafts with too few)
   std::size_t bangs = 0;    ///< '!' and '?'
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text
-  std::vector<std::uint32_t> sentence_of;     ///< per normalised code point
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> sentences;  ///< [start, end) in norm.text, covering it
   std::vector<std::uint32_t> sentence_units;  ///< per sentence: reading units (ideographs, ASCII words), unmasked
   std::vector<std::uint32_t> number_starts;   ///< where runs of ASCII digits start that follow no letter or digit
   std::vector<Span> bang_runs;                ///< runs of '!' and '?'
+
+  /// The sentence that normalised code point `k` is in.
+  std::uint32_t sentence_of(std::uint32_t k) const {
+    auto it = std::upper_bound(sentences.begin(), sentences.end(), k,
+                               [](std::uint32_t v, const std::pair<std::uint32_t, std::uint32_t>& s) { return v < s.second; });
+    return static_cast<std::uint32_t>(it - sentences.begin());
+  }
+  /// Normalised code point `k` is content: a letter, digit or ideograph (is_alnum()).
+  bool alnum(std::uint32_t k) const { return char_class(norm.text[k]) & kAlnum; }
 };
 void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
 

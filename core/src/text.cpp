@@ -197,14 +197,16 @@ const CommonFolds& common_folds() {
   return folds;
 }
 
-// Eight bytes with 'A'..'Z' lowered, if all eight are ASCII (SWAR); false otherwise.
-inline bool fold_ascii8(const char* p, char* out) noexcept {
+// Eight bytes with 'A'..'Z' lowered, if all eight are ASCII (SWAR), adding the capitals to `capitals`;
+// false otherwise.
+inline bool fold_ascii8(const char* p, char* out, std::size_t& capitals) noexcept {
   constexpr std::uint64_t kHigh = 0x8080808080808080ull, kOnes = 0x0101010101010101ull;
   std::uint64_t w;
   std::memcpy(&w, p, 8);
   if (w & kHigh) return false;
   const std::uint64_t upper = (w + (0x80 - 'A') * kOnes) & ~(w + (0x80 - 'Z' - 1) * kOnes) & kHigh;
   w |= upper >> 2;  // 0x80 >> 2 = 0x20: 'A' + 0x20 = 'a'
+  capitals += static_cast<std::size_t>(((upper >> 7) * kOnes) >> 56);  // the sum of one per capital
   std::memcpy(out, &w, 8);
   return true;
 }
@@ -292,11 +294,11 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
   // bytes: the buffers are not cleared for three times what they hold.)
   room(utf8.size(), lead_bytes(utf8));
   std::uint32_t index = 0;
-  std::size_t bad = std::string_view::npos, astral = 0;
+  std::size_t bad = std::string_view::npos, astral = 0, capitals = 0;
   const char* data = utf8.data();
   for (std::size_t i = 0; i < utf8.size(); ++index) {
     char folded[8];
-    if (i + 8 <= utf8.size() && fold_ascii8(data + i, folded)) {  // eight ASCII bytes: eight code points
+    if (i + 8 <= utf8.size() && fold_ascii8(data + i, folded, capitals)) {  // eight ASCII bytes: eight code points
       for (std::size_t k = 0; k < 8; ++k) {
         text[n + k] = static_cast<unsigned char>(folded[k]);
         origin[n + k] = index + static_cast<std::uint32_t>(k);
@@ -340,7 +342,9 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
     }
     const char32_t cp = next_code_point(utf8, i);
     if (cp < 0x80) {  // ASCII: one byte in, one out
-      put(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, index, at);
+      const bool capital = cp >= 'A' && cp <= 'Z';
+      capitals += capital;
+      put(capital ? cp + 32 : cp, index, at);
       continue;
     }
     if (cp >= 0x4E00 && cp <= 0x9FFF) {  // other Han (short input): no compatibility mapping
@@ -377,6 +381,7 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
     origins->first_invalid = bad;
     origins->astral = astral;
     origins->size = utf8.size();
+    origins->capitals = capitals;
   }
   if constexpr (kEncode) {
     folded_utf8->resize(bytes);

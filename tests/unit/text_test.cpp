@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "kefu/chinese.hpp"
 #include "kefu/error.hpp"
 #include "kefu/text.hpp"
@@ -112,6 +114,8 @@ TEST(Text, NormalizeIntoTellsWhereEachCodePointCameFromAndTheFirstBadByte) {
     std::size_t astral = 0;
     for (std::size_t cp = 0; cp + 1 < table.size(); ++cp) astral += table[cp + 1].utf16 - table[cp].utf16 == 2;
     if (bad == std::string::npos) EXPECT_EQ(origins.astral, astral);
+    EXPECT_EQ(origins.capitals, static_cast<std::size_t>(std::count_if(
+                                    text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; })));
     ASSERT_EQ(origins.byte.size(), n.text.size());
     EXPECT_EQ(origins.size, text.size());
     for (std::size_t k = 0; k < n.text.size() && bad == std::string::npos; ++k)

@@ -57,6 +57,7 @@ struct Origins {
   std::vector<std::uint32_t> byte;  ///< per normalised code point: where its original code point starts, in bytes
   std::size_t astral = 0;           ///< original code points above U+FFFF (two UTF-16 units each)
   std::size_t size = 0;             ///< bytes of the original
+  std::size_t capitals = 0;         ///< ASCII capitals 'A'..'Z' in the original
   /// The offsets of original code point `cp`, where normalised code point `k` is the first made from
   /// it (k = the normalised size: cp is the end). Only when `astral` is 0: then UTF-16 offsets are
   /// code point offsets (otherwise offsets_of() counts them).

@@ -164,6 +164,7 @@ void cn_id_cards(const Document& d, std::vector<Span>& out) {
 // more capital words, or one of at least `min` letters (default 4), is shouting.
 void caps(const Rule& rule, const CompiledPack& pack, const Document& d, std::vector<Span>& out) {
   const std::string_view o = d.original;
+  if (d.origins.capitals < 2) return;  // no two capitals at all
   std::size_t pair = capital_pair(o, 0);
   if (pair == std::string_view::npos) return;  // fast exit
   // Words are runs of ASCII letters and digits in the original bytes (every other code point is

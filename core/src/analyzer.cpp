@@ -335,7 +335,7 @@ std::pair<Locale, Model> read_model(BlobReader& r) {
   Model& m = out.second;
   std::array<double, kSettingsCount> settings;
   for (double& d : settings) d = r.f64();
-  std::memcpy(&m.settings, settings.data(), sizeof(Settings));
+  std::memcpy(static_cast<void*>(&m.settings), settings.data(), sizeof(Settings));  // trivially copyable (above)
   m.topics = r.strs();
   m.cues.resize(r.count());
   for (Cue& c : m.cues) {

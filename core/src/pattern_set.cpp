@@ -27,6 +27,10 @@ struct MatchInfo {
 
 struct PatternSet::Impl {
   hs_database_t* db = nullptr;
+  // Start-of-match tracking slows a whole database down, for the few regexes that need it: the main
+  // database finds where regexes end, and each regex that matched finds its starts in a database of
+  // its own, with tracking (by pattern index; null for literals, which start their length before).
+  std::vector<hs_database_t*> starts;
   std::vector<Pattern> patterns;
   std::vector<MatchInfo> infos;  // by index
   mutable std::mutex pool_mutex;
@@ -35,6 +39,8 @@ struct PatternSet::Impl {
   ~Impl() {
     for (auto* s : pool) hs_free_scratch(s);
     if (db) hs_free_database(db);
+    for (auto* d : starts)
+      if (d) hs_free_database(d);
   }
 
   hs_scratch_t* acquire() const {
@@ -46,8 +52,13 @@ struct PatternSet::Impl {
         return s;
       }
     }
-    hs_scratch_t* s = nullptr;
-    if (hs_alloc_scratch(db, &s) != HS_SUCCESS) throw Error(ErrorCode::internal, "Hyperscan: cannot allocate scratch");
+    hs_scratch_t* s = nullptr;  // one scratch space, grown to fit every database
+    bool ok = hs_alloc_scratch(db, &s) == HS_SUCCESS;
+    for (auto* d : starts) ok = ok && (!d || hs_alloc_scratch(d, &s) == HS_SUCCESS);
+    if (!ok) {
+      if (s) hs_free_scratch(s);
+      throw Error(ErrorCode::internal, "Hyperscan: cannot allocate scratch");
+    }
     return s;
   }
   void release(hs_scratch_t* s) const {
@@ -64,12 +75,18 @@ struct ScanState {
   const std::vector<MatchInfo>* infos;
   std::string_view text;
   std::vector<PatternSet::Match>* out;
+  std::vector<std::pair<unsigned, std::size_t>>* regex_matches;  // (pattern index, index in out): start unknown
 };
 
 int on_match(unsigned int index, unsigned long long from, unsigned long long to, unsigned int, void* ctx) {
   auto* st = static_cast<ScanState*>(ctx);
   const MatchInfo& p = (*st->infos)[index];
-  if (!p.regex) from = to - p.length;
+  if (p.regex) {
+    st->regex_matches->push_back({index, st->out->size()});
+    from = to;  // found with the regex's own database (PatternSet::scan)
+  } else {
+    from = to - p.length;
+  }
   if (p.whole_word || p.word_start) {
     if (from > 0 && word_char(static_cast<unsigned char>(st->text[from - 1]))) return 0;
   }
@@ -78,6 +95,13 @@ int on_match(unsigned int index, unsigned long long from, unsigned long long to,
     if (to < st->text.size() && word_char(static_cast<unsigned char>(st->text[to]))) return 0;
   }
   st->out->push_back({p.id, static_cast<std::size_t>(from), static_cast<std::size_t>(to)});
+  return 0;
+}
+
+// Collects (end, start) of the matches of one regex, with start-of-match tracking.
+int on_start(unsigned int, unsigned long long from, unsigned long long to, unsigned int, void* ctx) {
+  static_cast<std::vector<std::pair<std::size_t, std::size_t>>*>(ctx)->push_back(
+      {static_cast<std::size_t>(to), static_cast<std::size_t>(from)});
   return 0;
 }
 
@@ -158,6 +182,52 @@ std::string recorded_patterns_blob() {
   return out;
 }
 
+namespace {
+
+// The database of `escaped` (with `flags`, reported as `ids`): the one the build compiled from
+// exactly these patterns, which loads in a fraction of a millisecond, or else compiled now (and,
+// when recording, kept for the build). Throws Error(parse) naming the pattern that does not compile.
+hs_database_t* load_or_compile(const std::vector<std::string>& escaped, const std::vector<unsigned>& flags,
+                               const std::vector<unsigned>& ids, const std::vector<PatternSet::Pattern>& patterns) {
+  const std::uint64_t key = database_key(escaped, flags);
+  bool recording = false;
+  hs_database_t* db = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(precompiled().mutex);
+    recording = precompiled().recording;
+    auto it = precompiled().databases.find(key);
+    if (it != precompiled().databases.end() &&
+        hs_deserialize_database(it->second.data(), it->second.size(), &db) == HS_SUCCESS)
+      return db;
+    db = nullptr;
+  }
+  std::vector<const char*> ptrs;
+  for (const auto& e : escaped) ptrs.push_back(e.c_str());
+  hs_platform_info_t generic = generic_platform();
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                       recording ? &generic : nullptr, &db, &err) != HS_SUCCESS) {
+    std::string msg = err && err->message ? err->message : "unknown error";
+    int bad = err ? err->expression : -1;
+    hs_free_compile_error(err);
+    std::string which =
+        bad >= 0 ? " in pattern '" + patterns[ids[static_cast<std::size_t>(bad)]].expression + "'" : "";
+    throw Error(ErrorCode::parse, "cannot compile pattern" + which + ": " + msg);
+  }
+  if (recording) {
+    char* bytes = nullptr;
+    std::size_t size = 0;
+    if (hs_serialize_database(db, &bytes, &size) == HS_SUCCESS) {
+      std::lock_guard<std::mutex> lock(precompiled().mutex);
+      precompiled().recorded.emplace_back(key, std::string(bytes, size));
+      std::free(bytes);
+    }
+  }
+  return db;
+}
+
+}  // namespace
+
 PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_unique<Impl>()) {
   impl_->patterns = patterns;
   for (const auto& p : patterns)
@@ -165,15 +235,12 @@ PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_u
   if (patterns.empty()) return;
   // Literals and regexes go in one database: literals are escaped into regex syntax.
   std::vector<std::string> escaped(patterns.size());
-  std::vector<const char*> ptrs(patterns.size());
   std::vector<unsigned> flags, ids;
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     const auto& p = patterns[i];
-    // Start-of-match tracking costs compile time and scan speed: only regexes need it; a literal
-    // starts its own length before its end.
-    unsigned f = p.regex ? HS_FLAG_SOM_LEFTMOST : 0;
+    unsigned f = 0;
     if (p.caseless) f |= HS_FLAG_CASELESS;
-    if (p.regex) f |= HS_FLAG_UTF8;  // ASCII \\b: text is folded before matching
+    if (p.regex) f |= HS_FLAG_UTF8;  // ASCII \b: text is folded before matching
     flags.push_back(f);
     ids.push_back(static_cast<unsigned>(i));
     if (p.regex) {
@@ -189,41 +256,14 @@ PatternSet::PatternSet(const std::vector<Pattern>& patterns) : impl_(std::make_u
         }
       }
     }
-    ptrs[i] = escaped[i].c_str();
   }
-
-  // A database the build compiled from exactly these patterns loads in a fraction of a millisecond.
-  const std::uint64_t key = database_key(escaped, flags);
-  bool recording = false;
-  {
-    std::lock_guard<std::mutex> lock(precompiled().mutex);
-    recording = precompiled().recording;
-    auto it = precompiled().databases.find(key);
-    if (it != precompiled().databases.end() &&
-        hs_deserialize_database(it->second.data(), it->second.size(), &impl_->db) == HS_SUCCESS)
-      return;
-    impl_->db = nullptr;
-  }
-
-  hs_platform_info_t generic = generic_platform();
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
-                       recording ? &generic : nullptr, &impl_->db, &err) != HS_SUCCESS) {
-    std::string msg = err && err->message ? err->message : "unknown error";
-    int bad = err ? err->expression : -1;
-    hs_free_compile_error(err);
-    std::string which = bad >= 0 ? " in pattern '" + patterns[static_cast<std::size_t>(bad)].expression + "'" : "";
-    throw Error(ErrorCode::parse, "cannot compile pattern" + which + ": " + msg);
-  }
-  if (recording) {
-    char* bytes = nullptr;
-    std::size_t size = 0;
-    if (hs_serialize_database(impl_->db, &bytes, &size) == HS_SUCCESS) {
-      std::lock_guard<std::mutex> lock(precompiled().mutex);
-      precompiled().recorded.emplace_back(key, std::string(bytes, size));
-      std::free(bytes);
-    }
-  }
+  impl_->db = load_or_compile(escaped, flags, ids, patterns);
+  // Each regex again, alone and with start-of-match tracking, for where its matches start.
+  impl_->starts.assign(patterns.size(), nullptr);
+  for (std::size_t i = 0; i < patterns.size(); ++i)
+    if (patterns[i].regex)
+      impl_->starts[i] = load_or_compile({escaped[i]}, {flags[i] | HS_FLAG_SOM_LEFTMOST},
+                                         {static_cast<unsigned>(i)}, patterns);
 }
 
 PatternSet::~PatternSet() = default;
@@ -239,9 +279,26 @@ std::vector<PatternSet::Match> PatternSet::scan(std::string_view utf8) const {
 void PatternSet::scan(std::string_view utf8, std::vector<Match>& out) const {
   out.clear();
   if (!impl_->db || utf8.empty()) return;
+  thread_local std::vector<std::pair<unsigned, std::size_t>> regex_matches;
+  thread_local std::vector<std::pair<std::size_t, std::size_t>> ends_starts;
+  regex_matches.clear();
   hs_scratch_t* scratch = impl_->acquire();
-  ScanState st{&impl_->infos, utf8, &out};
+  ScanState st{&impl_->infos, utf8, &out, &regex_matches};
   hs_error_t rc = hs_scan(impl_->db, utf8.data(), static_cast<unsigned>(utf8.size()), 0, scratch, on_match, &st);
+  // Where regex matches start: one more scan per regex that matched, by its own database. A
+  // pattern ends at most once at an offset, so its (end, start) pairs are looked up by end.
+  std::sort(regex_matches.begin(), regex_matches.end());
+  for (std::size_t k = 0; k < regex_matches.size() && rc == HS_SUCCESS;) {
+    const unsigned index = regex_matches[k].first;
+    ends_starts.clear();
+    rc = hs_scan(impl_->starts[index], utf8.data(), static_cast<unsigned>(utf8.size()), 0, scratch, on_start,
+                 &ends_starts);
+    for (; k < regex_matches.size() && regex_matches[k].first == index; ++k) {
+      Match& m = out[regex_matches[k].second];
+      for (const auto& [end, start] : ends_starts)
+        if (end == m.to) m.from = start;
+    }
+  }
   impl_->release(scratch);
   if (rc != HS_SUCCESS) throw Error(ErrorCode::internal, "Hyperscan scan failed: " + std::to_string(rc));
 }

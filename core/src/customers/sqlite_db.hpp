@@ -148,11 +148,11 @@ auto retry(Conn& c, Fn&& fn) -> decltype(fn()) {
   }
 }
 
-/// Registers the "kefu" FTS5 tokenizer on `db`: the trigram tokenizer over text folded like every
-/// kefu matcher (NFKC, case, width, Traditional → Simplified).
+/// Registers the "kefu" FTS5 tokenizer on `db`: text folded like every kefu matcher (NFKC, case,
+/// width, Traditional → Simplified), cut into Chinese bigrams and whole words (fts_runs.hpp).
 void register_tokenizer(sqlite3* db, const ChineseConverter* to_simplified);
 /// Version of the tokenizer's folding; the full-text index is rebuilt when it changes.
-constexpr int kTokenizerVersion = 1;
+constexpr int kTokenizerVersion = 2;
 
 /// Text as the "kefu" tokenizer folds it before cutting it into tokens.
 std::string fold_for_index(std::string_view text, const ChineseConverter* to_simplified);

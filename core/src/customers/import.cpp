@@ -11,6 +11,7 @@
 // customers are matched by their identifiers, orders by order id, and notes, consultations and
 // answers by a key hashed from their content.
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -18,10 +19,12 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "customer_refs.hpp"
 #include "dates.hpp"
+#include "deferred_indexes.hpp"
 #include "identifiers.hpp"
 #include "import_settings.hpp"
 #include "json_forms.hpp"
@@ -297,10 +300,53 @@ struct Counts {
 
 namespace {
 
+constexpr int kKinds = 5;
+const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consultations", "survey_answers"};
+
+/// The tables this import found empty and fills with their secondary indexes put off
+/// (deferred_indexes.hpp), and the idempotence keys it wrote into them, which the missing unique
+/// indexes cannot check. Decisions and keys of a transaction count once it has committed.
+struct BulkTables {
+  std::array<int, kKinds> mode{-1, -1, -1, -1, -1};     // per Kind: -1 not decided, 0 indexed, 1 put off
+  std::array<int, kKinds> pending{-1, -1, -1, -1, -1};  // as the transaction in progress decided
+  std::unordered_set<std::int64_t> keys[kKinds];
+  std::vector<std::pair<int, std::int64_t>> added;      // keys added by the transaction in progress
+
+  bool deferred(Kind k) const { return pending[static_cast<int>(k)] == 1; }
+  bool seen(Kind k, std::int64_t key) const { return keys[static_cast<int>(k)].count(key) > 0; }
+  void remember(Kind k, std::int64_t key) {
+    if (keys[static_cast<int>(k)].insert(key).second) added.emplace_back(static_cast<int>(k), key);
+  }
+  /// At the start of each attempt at a transaction: undo what a failed attempt did.
+  void begin() {
+    for (auto& [k, key] : added) keys[k].erase(key);
+    added.clear();
+    pending = mode;
+  }
+  /// In the transaction, before its rows: puts off the indexes of an empty table that `kinds` write.
+  void decide(sql::Conn& c, const std::array<bool, kKinds>& kinds) {
+    for (int k = 0; k < kKinds; ++k) {
+      if (!kinds[k] || pending[k] != -1) continue;
+      std::string empty = std::string("SELECT NOT EXISTS (SELECT 1 FROM ") + kTableOf[k] + ")";
+      pending[k] = c.scalar(empty.c_str()) != 0 && defer_indexes(c, kTableOf[k]) ? 1 : 0;
+    }
+  }
+  void committed() {
+    added.clear();
+    mode = pending;
+  }
+  bool any() const {
+    for (int m : mode)
+      if (m == 1) return true;
+    return false;
+  }
+};
+
 struct Importer {
   SqliteCustomerStore& store;
   sql::Conn& c;
   CustomerRefs& refs;
+  BulkTables& bulk;
   Counts& n;
   Timestamp now;
 
@@ -355,7 +401,10 @@ struct Importer {
     std::int64_t key = f.key.value_or(f.source.empty() ? content_key({"note", idtext, when, f.note.author, f.note.text})
                                                        : content_key({"note-id", idtext, f.source}));
     bool inserted = false;
+    const bool deferred = bulk.deferred(Kind::note);
+    if (deferred && bulk.seen(Kind::note, key)) return;  // a repeat within this import
     store.add_note_in(c, id, f.note, key, &inserted, false);
+    if (deferred && inserted) bulk.remember(Kind::note, key);
     if (inserted) ++n.notes;
   }
 
@@ -380,7 +429,10 @@ struct Importer {
                                       std::string(to_string(v.intent)), v.summary})
                        : content_key({"consultation-id", idtext, source}));
     bool inserted = false;
+    const bool deferred = bulk.deferred(Kind::consultation);
+    if (deferred && bulk.seen(Kind::consultation, key)) return;
     store.add_consultation_in(c, id, v, key, &inserted, false);
+    if (deferred && inserted) bulk.remember(Kind::consultation, key);
     if (inserted) ++n.consultations;
   }
 
@@ -397,7 +449,10 @@ struct Importer {
     std::int64_t key =
         import_key(j).value_or(content_key({"survey", idtext, std::to_string(a.time), a.survey, a.question}));
     bool inserted = false;
+    const bool deferred = bulk.deferred(Kind::survey);
+    if (deferred && bulk.seen(Kind::survey, key)) return;
     store.add_survey_answer_in(c, id, a, key, &inserted);
+    if (deferred && inserted) bulk.remember(Kind::survey, key);
     if (inserted) ++n.surveys;
   }
 
@@ -597,6 +652,10 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
     if (report.problems.size() < options.max_problems) report.problems.push_back({line, std::move(msg)});
   };
   CustomerRefs refs(*this);
+  BulkTables bulk;
+  auto restore_indexes = [&] {
+    if (bulk.any()) write([&](sql::Conn& c) { return restore_deferred_indexes(c); });
+  };
   try {
     Batch batch;
     while (queue.pop(batch)) {
@@ -605,10 +664,15 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
       sql::FoldedTexts folded;  // the notes' texts, folded on the reading thread
       for (const Row& r : batch.rows)
         if (r.note) folded.emplace(r.note->note.text, r.note->folded);
+      std::array<bool, kKinds> kinds{};
+      for (const Row& r : batch.rows)
+        if (r.error.empty() && r.known_kind) kinds[static_cast<int>(r.kind)] = true;
       Counts counts = write([&](sql::Conn& c) {
         Counts n;
         refs.begin(c);
-        Importer imp{*this, c, refs, n, now};
+        bulk.begin();
+        bulk.decide(c, kinds);
+        Importer imp{*this, c, refs, bulk, n, now};
         const std::int64_t notes_before = c.scalar("SELECT coalesce(max(id), 0) FROM notes");
         const std::int64_t consultations_before = c.scalar("SELECT coalesce(max(id), 0) FROM consultations");
         for (const Row& r : batch.rows) {
@@ -632,7 +696,10 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         sql::UseFoldedTexts use(folded);
         index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement
         return n;
-      }, [&](sql::Conn& c) { refs.end(c); });
+      }, [&](sql::Conn& c) {
+        refs.end(c);
+        bulk.committed();
+      });
       report.rows += batch.rows.size();
       report.customers_created += counts.created;
       report.customers_updated += counts.updated;
@@ -649,9 +716,14 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   } catch (...) {
     queue.stop();
     reader_thread.join();
+    try {
+      restore_indexes();
+    } catch (...) {  // recorded: the next opening of the store makes them
+    }
     throw;
   }
   reader_thread.join();
+  restore_indexes();
   if (reader_error) std::rethrow_exception(reader_error);
   report.problems.insert(report.problems.begin(), header_problems.begin(), header_problems.end());
   if (report.notes_added || report.consultations_added) tidy_index(report.notes_added, report.consultations_added);

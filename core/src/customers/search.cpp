@@ -2,8 +2,11 @@
 //
 // Terms of two or more characters (after folding) go to the FTS5 index (the "kefu" tokenizer:
 // Chinese bigrams, whole words, fts_runs.hpp) as a phrase each: "尺码偏小" is the phrase 尺码 码偏
-// 偏小, "单号4242）" is 单号 4242, and a term that ends in a letter or digit is a prefix ("scarv"
-// finds "scarves", "1001" finds order 100123). The newest matches are taken from the index (ORDER BY
+// 偏小, "单号4242）" is 单号 4242. A word is matched whole; when that finds fewer notes than are
+// wanted, a term that ends in a letter or digit is also tried as a prefix ("scarv" finds "scarves",
+// "1001" finds order 100123). (Prefixes only after whole words: FTS5 answers a prefix by merging
+// the whole lists of every word it starts, about 1 ms per 20,000 notes a word is in, where a whole
+// word's newest matches cost tens of µs.) The newest matches are taken from the index (ORDER BY
 // rowid DESC, which FTS5 serves without visiting every match), each checked to contain every term
 // as typed (folded), then ranked by how much of the text the terms cover, with a bonus for pinned
 // and recent notes. (FTS5's bm25() is not used: it counts every match of every term first, which
@@ -55,8 +58,8 @@ std::vector<Term> split_terms(std::string_view query, const ChineseConverter* t2
 
 // The term as an FTS5 phrase, or "" when no part of it can use the index. A lone Chinese
 // character at either end of the term is left out (in a note it may belong to a longer run, which
-// has bigrams and no unigram); a final word becomes a prefix.
-std::string fts_phrase(const Term& t) {
+// has bigrams and no unigram). `prefix`: a final word becomes a prefix.
+std::string fts_phrase(const Term& t, bool prefix) {
   std::vector<sql::FtsRun> runs;
   sql::for_each_run(t.folded, [&](const sql::FtsRun& r) {
     runs.push_back(r);
@@ -73,15 +76,15 @@ std::string fts_phrase(const Term& t) {
     phrase += ch;
   }
   phrase += '"';
-  if (runs[last - 1].kind != sql::RunKind::cjk && runs[last - 1].end == t.folded.size()) phrase += " *";
+  if (prefix && runs[last - 1].kind != sql::RunKind::cjk && runs[last - 1].end == t.folded.size()) phrase += " *";
   return phrase;
 }
 
-std::string fts_query(const std::vector<Term>& terms) {
+std::string fts_query(const std::vector<Term>& terms, bool prefix) {
   std::string q;
   for (const auto& t : terms) {
     if (t.chars < 2) continue;
-    std::string phrase = fts_phrase(t);
+    std::string phrase = fts_phrase(t, prefix);
     if (phrase.empty()) continue;
     if (!q.empty()) q += " AND ";
     q += phrase;
@@ -136,7 +139,11 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
   auto terms = split_terms(query, to_simplified_);
   if (terms.empty()) throw Error(ErrorCode::empty, "query is empty");
   const std::size_t want = options.offset + (options.limit ? options.limit : 20);
-  const std::string match = fts_query(terms);
+  const std::string match = fts_query(terms, false);
+  const std::string prefix_match = [&] {
+    std::string q = fts_query(terms, true);
+    return q == match ? std::string() : q;
+  }();
   const Timestamp now = now_seconds();
   const std::size_t candidates = std::max<std::size_t>(64, want * 3);
 
@@ -195,11 +202,15 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
       // FTS query → ids, newest first; each row read, checked against every term, kept.
       auto run = [&](const char* fts_sql, const char* row_sql, auto&& make_hit) {
         std::vector<std::int64_t> ids;
-        {
+        for (const std::string* q : {&match, &prefix_match}) {
+          if (q->empty() || ids.size() >= candidates) break;
           auto st = c.q(fts_sql);
-          st->bind(1, match).bind(2, candidates);
+          st->bind(1, *q).bind(2, candidates);
           while (st->step()) ids.push_back(st->i64(0));
         }
+        std::sort(ids.begin(), ids.end(), std::greater<>());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        if (ids.size() > candidates) ids.resize(candidates);
         for (auto id : ids) {
           auto st = c.q(row_sql);
           st->bind(1, id);

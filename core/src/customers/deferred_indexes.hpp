@@ -1,0 +1,32 @@
+// Internal: secondary indexes put off while an import fills a table from empty.
+//
+// Inserting a million rows one by one into indexes on random keys (notes by customer, the
+// idempotence keys) costs a b-tree descent and a dirty page per row per index, and every
+// transaction writes most of those pages to the log again; CREATE INDEX over the finished table
+// sorts once. So an import that finds a table empty drops that table's secondary indexes in its
+// first transaction that writes to it, and makes them again at its end (import.cpp). Until then
+// the rows of the import itself are kept unique by their keys in memory.
+//
+// Crash safety: the dropping and its record in kefu_meta ("deferred_index:NAME" → the index's
+// CREATE statement) commit together, and so do the re-creation and the record's removal. A killed
+// import leaves the records behind; opening the store makes the indexes again before anything
+// else runs. A unique index that cannot be made because another writer added a row with the same
+// key meanwhile (which the missing index could not refuse) is made after removing the later
+// copies (the first row with a key is kept, as INSERT OR IGNORE would have).
+#pragma once
+#include "sqlite_db.hpp"
+
+namespace kefu::customers {
+
+/// Inside a write transaction: drops every secondary index of `table` (not those of its PRIMARY
+/// KEY or UNIQUE columns) and records them. Returns whether any was dropped.
+bool defer_indexes(sql::Conn& c, const char* table);
+
+/// Inside a write transaction: makes every recorded index again and removes the records.
+/// Returns how many indexes were made.
+int restore_deferred_indexes(sql::Conn& c);
+
+/// Whether indexes are recorded as put off (by this or a killed import, or another process's).
+bool has_deferred_indexes(sql::Conn& c);
+
+}  // namespace kefu::customers

@@ -19,20 +19,22 @@ bool index_exists(sql::Conn& c, const std::string& name) {
 
 }  // namespace
 
-bool defer_indexes(sql::Conn& c, const char* table) {
-  std::vector<std::pair<std::string, std::string>> found;  // name, CREATE statement
-  {
-    // sql IS NULL: the automatic indexes of PRIMARY KEY and UNIQUE columns, which stay.
-    auto st = c.q("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL");
-    st->bind(1, table);
-    while (st->step()) found.emplace_back(st->str(0), st->str(1));
-  }
-  for (const auto& [name, create] : found) {
+bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names) {
+  bool any = false;
+  for (const char* name : names) {
+    std::string create;
+    {
+      auto st = c.q("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1 AND sql IS NOT NULL");
+      st->bind(1, name);
+      if (!st->step()) continue;
+      create = st->str(0);
+    }
     auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, ?2)");
     st->bind(1, std::string(kPrefix) + name).bind(2, create).run();
-    c.exec("DROP INDEX \"" + name + "\"");
+    c.exec(std::string("DROP INDEX \"") + name + "\"");
+    any = true;
   }
-  return !found.empty();
+  return any;
 }
 
 int restore_deferred_indexes(sql::Conn& c) {

@@ -14,13 +14,15 @@
 // key meanwhile (which the missing index could not refuse) is made after removing the later
 // copies (the first row with a key is kept, as INSERT OR IGNORE would have).
 #pragma once
+#include <initializer_list>
+
 #include "sqlite_db.hpp"
 
 namespace kefu::customers {
 
-/// Inside a write transaction: drops every secondary index of `table` (not those of its PRIMARY
-/// KEY or UNIQUE columns) and records them. Returns whether any was dropped.
-bool defer_indexes(sql::Conn& c, const char* table);
+/// Inside a write transaction: drops the indexes `names` (those that exist) and records them.
+/// Returns whether any was dropped.
+bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names);
 
 /// Inside a write transaction: makes every recorded index again and removes the records.
 /// Returns how many indexes were made.

@@ -3,8 +3,8 @@
 // Terms of two or more characters (after folding) go to the FTS5 index (the "kefu" tokenizer:
 // Chinese bigrams, whole words, fts_runs.hpp) as a phrase each: "尺码偏小" is the phrase 尺码 码偏
 // 偏小, "单号4242）" is 单号 4242. A word is matched whole; when that finds fewer notes than are
-// wanted, a term that ends in a letter or digit is also tried as a prefix ("scarv" finds "scarves",
-// "1001" finds order 100123). (Prefixes only after whole words: FTS5 answers a prefix by merging
+// wanted, the query's last term, if it ends in a letter or digit, is also tried as a prefix (the
+// word being typed: "scarv" finds "scarves", "1001" finds order 100123). (Prefixes only after whole words: FTS5 answers a prefix by merging
 // the whole lists of every word it starts, about 1 ms per 20,000 notes a word is in, where a whole
 // word's newest matches cost tens of µs.) The newest matches are taken from the index (ORDER BY
 // rowid DESC, which FTS5 serves without visiting every match), each checked to contain every term
@@ -84,7 +84,7 @@ std::string fts_query(const std::vector<Term>& terms, bool prefix) {
   std::string q;
   for (const auto& t : terms) {
     if (t.chars < 2) continue;
-    std::string phrase = fts_phrase(t, prefix);
+    std::string phrase = fts_phrase(t, prefix && &t == &terms.back());
     if (phrase.empty()) continue;
     if (!q.empty()) q += " AND ";
     q += phrase;

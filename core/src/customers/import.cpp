@@ -714,7 +714,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
       }, [&](sql::Conn& c) {
         refs.end(c);
         bulk.committed();
-      });
+      }, false);  // foreign keys: every record's customer was just looked up in this transaction
       report.rows += batch.rows.size();
       report.customers_created += counts.created;
       report.customers_updated += counts.updated;

@@ -92,14 +92,11 @@ std::string fts_query(const std::vector<Term>& terms, bool prefix) {
   return q;
 }
 
-bool contains_all(const std::string& text, const std::vector<Term>& terms, std::size_t min_chars, std::size_t max_chars,
-                  const ChineseConverter* t2s) {
-  std::string folded;
-  for (const auto& t : terms) {
-    if (t.chars < min_chars || t.chars > max_chars) continue;
-    if (folded.empty()) folded = normalize_text(text, t2s).utf8();
-    if (folded.find(t.folded) == std::string::npos) return false;
-  }
+// Each hit's text is folded once, for the check and for the score.
+bool contains_all(const NormalizedText& folded, const std::vector<Term>& terms) {
+  std::string utf8 = folded.utf8();
+  for (const auto& t : terms)
+    if (utf8.find(t.folded) == std::string::npos) return false;
   return true;
 }
 
@@ -112,11 +109,10 @@ std::string like_pattern(const std::string& s) {
   return p + "%";
 }
 
-// How much of the (folded) text the query's terms cover, counting repeats: 0..1.
-double coverage(const std::string& text, const std::vector<Term>& terms, const ChineseConverter* t2s) {
-  NormalizedText folded = normalize_text(text, t2s);
+// How much of the folded text the query's terms cover, counting repeats: 0..1.
+double coverage(const NormalizedText& folded, const std::vector<Term>& terms) {
   if (folded.text.empty()) return 0;
-  std::u32string hay = folded.text;
+  const std::u32string& hay = folded.text;
   std::size_t covered = 0;
   for (const auto& t : terms) {
     std::u32string needle = decode_utf8(t.folded);
@@ -149,9 +145,12 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
 
   return read([&](sql::Conn& c) {
     std::vector<SearchHit> hits;
-    auto keep = [&](SearchHit h) {
+    // Keeps a hit whose text holds every term (`check`: else the caller knows it does).
+    auto keep = [&](SearchHit h, bool check) {
       if (options.customer && h.customer_id != *options.customer) return;
-      h.score = rank_score(coverage(h.text, terms, to_simplified_), h.pinned, h.time, now);
+      NormalizedText folded = normalize_text(h.text, to_simplified_);
+      if (check && !contains_all(folded, terms)) return;
+      h.score = rank_score(coverage(folded, terms), h.pinned, h.time, now);
       hits.push_back(std::move(h));
     };
     auto note_hit = [](const sql::Stmt& st) {
@@ -184,8 +183,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
             "ORDER BY created_at DESC, id DESC LIMIT 5000");
         st->bind(1, *options.customer);
         while (st->step()) {
-          SearchHit h = note_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
+          keep(note_hit(*st), true);
         }
       }
       if (options.consultations) {
@@ -194,8 +192,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
             "ORDER BY time DESC, id DESC LIMIT 5000");
         st->bind(1, *options.customer);
         while (st->step()) {
-          SearchHit h = consultation_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
+          keep(consultation_hit(*st), true);
         }
       }
     } else if (!match.empty()) {
@@ -215,8 +212,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
           auto st = c.q(row_sql);
           st->bind(1, id);
           if (!st->step()) continue;
-          SearchHit h = make_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
+          keep(make_hit(*st), true);
         }
       };
       if (options.notes)
@@ -249,7 +245,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
         sql::Stmt st(c.raw(), sql);
         for (std::size_t i = 0; i < patterns.size(); ++i) st.bind(static_cast<int>(i + 1), patterns[i]);
         st.bind(static_cast<int>(patterns.size() + 1), want);
-        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st));
+        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st), false);
       };
       if (options.notes)
         scan("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE " + with_col("text") +

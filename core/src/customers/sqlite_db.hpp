@@ -129,6 +129,23 @@ class Txn {
   bool open_ = false;
 };
 
+/// While it lives (and `active`), the connection does not check foreign keys. Outside any
+/// transaction only (SQLite ignores the setting inside one).
+class ForeignKeysOff {
+ public:
+  ForeignKeysOff(Conn& c, bool active) : c_(active ? &c : nullptr) {
+    if (c_) c_->exec("PRAGMA foreign_keys=OFF");
+  }
+  ~ForeignKeysOff() {
+    if (c_) sqlite3_exec(c_->raw(), "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr);
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  Conn* c_;
+};
+
 [[noreturn]] void busy_error(int timeout_ms);
 void backoff(int attempt);
 

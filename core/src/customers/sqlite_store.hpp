@@ -102,9 +102,12 @@ class SqliteCustomerStore final : public CustomerStore {
     return write(std::forward<Fn>(fn), [](sql::Conn&) {});
   }
   /// write(fn), then committed(conn) once the transaction has committed, before anyone else may write.
+  /// `check_foreign_keys` false: for an import, whose records name customers it has just found (or
+  /// created) in the same transaction, so that each row's check of its customer is redundant.
   template <class Fn, class Committed>
-  auto write(Fn&& fn, Committed&& committed) {
+  auto write(Fn&& fn, Committed&& committed, bool check_foreign_keys = true) {
     std::lock_guard<std::mutex> lock(writer_mutex_);
+    sql::ForeignKeysOff unchecked(*writer_, !check_foreign_keys);
     auto result = sql::retry(*writer_, [&] {
       sql::Txn txn(*writer_, true);
       auto result = fn(*writer_);

@@ -490,18 +490,38 @@ namespace {
 struct Batch {
   std::vector<Row> rows;
   std::uint64_t bytes = 0;  // read so far when the batch was full
+  sql::FoldedTexts folded;  // the notes' texts → folded (sql::UseFoldedTexts)
+  std::array<bool, kKinds> kinds{};  // the kinds of record its rows are, by Kind
+
+  /// On the reading thread, once the rows are all in (the map points into them).
+  void seal() {
+    for (const Row& r : rows) {
+      if (r.note) folded.emplace(r.note->note.text, r.note->folded);
+      if (r.error.empty() && r.known_kind) kinds[static_cast<int>(r.kind)] = true;
+    }
+  }
 };
 
-/// Hands batches from the reading thread to the writing one (at most two waiting).
+/// Hands batches from the reading thread to the writing one (at most two waiting), and written
+/// batches back, to be freed on the reading thread.
 class Queue {
  public:
   bool push(Batch&& b) {
-    std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return q_.size() < 2 || stop_; });
-    if (stop_) return false;
-    q_.push_back(std::move(b));
-    cv_.notify_all();
-    return true;
+    b.seal();
+    std::deque<Batch> written;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      cv_.wait(lock, [&] { return q_.size() < 2 || stop_; });
+      if (stop_) return false;
+      q_.push_back(std::move(b));
+      written.swap(written_);
+      cv_.notify_all();
+    }
+    return true;  // `written` is freed here, off the writing thread
+  }
+  void recycle(Batch&& b) {
+    std::lock_guard<std::mutex> lock(m_);
+    written_.push_back(std::move(b));
   }
   bool pop(Batch& b) {
     std::unique_lock<std::mutex> lock(m_);
@@ -526,7 +546,7 @@ class Queue {
  private:
   std::mutex m_;
   std::condition_variable cv_;
-  std::deque<Batch> q_;
+  std::deque<Batch> q_, written_;
   bool done_ = false, stop_ = false;
 };
 
@@ -676,17 +696,11 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
     while (queue.pop(batch)) {
       if (batch.rows.empty()) continue;
       Timestamp now = now_seconds();
-      sql::FoldedTexts folded;  // the notes' texts, folded on the reading thread
-      for (const Row& r : batch.rows)
-        if (r.note) folded.emplace(r.note->note.text, r.note->folded);
-      std::array<bool, kKinds> kinds{};
-      for (const Row& r : batch.rows)
-        if (r.error.empty() && r.known_kind) kinds[static_cast<int>(r.kind)] = true;
       Counts counts = write([&](sql::Conn& c) {
         Counts n;
         refs.begin(c);
         bulk.begin();
-        bulk.decide(c, kinds);
+        bulk.decide(c, batch.kinds);
         Importer imp{*this, c, refs, bulk, n, now};
         const std::int64_t notes_before = c.scalar("SELECT coalesce(max(id), 0) FROM notes");
         const std::int64_t consultations_before = c.scalar("SELECT coalesce(max(id), 0) FROM consultations");
@@ -708,7 +722,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
             n.problems.push_back({r.line, std::string(kind_name(r.kind)) + ": " + e.what()});
           }
         }
-        sql::UseFoldedTexts use(folded);
+        sql::UseFoldedTexts use(batch.folded);
         index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement
         return n;
       }, [&](sql::Conn& c) {
@@ -727,6 +741,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
       for (auto& p : counts.problems) problem(p.line, std::move(p.message));
       committed += batch.rows.size();
       if (options.progress) options.progress({batch.bytes, size, committed, committed});
+      queue.recycle(std::move(batch));
     }
   } catch (...) {
     queue.stop();

@@ -276,6 +276,54 @@ NoteFields note_fields(const json& j, bool nested) {
   return f;
 }
 
+/// An order row as read, and a consultation row: everything but the customer's id.
+struct OrderFields {
+  std::string customer;  // the reference; empty when nested in its customer's line
+  Purchase purchase;
+};
+
+OrderFields order_fields(const json& j, bool nested, Timestamp now) {
+  OrderFields f;
+  Purchase& p = f.purchase;
+  p.order_id = text(j, "order_id");
+  p.items = list(j, "items");
+  p.amount = amount(j);
+  p.currency = text(j, "currency");
+  p.time = time_of(j, "time").value_or(0);
+  if (!p.time) p.time = time_of(j, "created_at").value_or(now);
+  p.status = text(j, "status");
+  if (!nested) f.customer = customer_ref(j);
+  return f;
+}
+
+struct ConsultationFields {
+  std::string customer;
+  Consultation consultation;
+  std::string source;               // the source system's id ("id")
+  std::optional<std::int64_t> key;  // the store's own key (export form)
+};
+
+ConsultationFields consultation_fields(const json& j, bool nested, Timestamp now) {
+  ConsultationFields f;
+  Consultation& v = f.consultation;
+  v.time = time_of(j, "time").value_or(0);
+  if (!v.time) v.time = time_of(j, "created_at").value_or(now);
+  v.channel = text(j, "channel");
+  std::string intent = text(j, "intent");
+  if (!intent.empty()) {
+    auto i = parse_intent(intent);
+    if (!i) throw Error(ErrorCode::parse, "unknown intent '" + intent + "'");
+    v.intent = *i;
+  }
+  v.summary = text(j, "summary");
+  v.satisfaction = score(j, "satisfaction");
+  v.resolved = flag(j, "resolved").value_or(true);
+  f.source = text(j, "id");
+  f.key = import_key(j);
+  if (!nested) f.customer = customer_ref(j);
+  return f;
+}
+
 /// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
 struct Row {
   std::size_t line = 0;
@@ -283,6 +331,8 @@ struct Row {
   std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
   std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
   std::optional<NoteFields> note;     // a note row, read on the reading thread (`fields` is then emptied)
+  std::optional<OrderFields> order;                // the same for an order row
+  std::optional<ConsultationFields> consultation;  // and a consultation row
   Kind kind = Kind::customer;
   bool known_kind = false;            // `kind` is set (an unknown "type" leaves it unset)
   bool nested = false;                // a customer line carrying records (the export form)
@@ -388,25 +438,17 @@ struct Importer {
       if (!j[key].is_array()) throw Error(ErrorCode::parse, std::string(key) + " must be a list");
       for (const auto& item : j[key]) fn(item, id);
     };
-    nested("orders", [&](const json& o, CustomerId cid) { order(o, cid); });
-    nested("purchases", [&](const json& o, CustomerId cid) { order(o, cid); });
+    nested("orders", [&](const json& o, CustomerId cid) { order(order_fields(o, true, now), cid); });
+    nested("purchases", [&](const json& o, CustomerId cid) { order(order_fields(o, true, now), cid); });
     nested("notes", [&](const json& o, CustomerId cid) { note(note_fields(o, true), cid); });
-    nested("consultations", [&](const json& o, CustomerId cid) { consultation(o, cid); });
+    nested("consultations", [&](const json& o, CustomerId cid) { consultation(consultation_fields(o, true, now), cid); });
     nested("survey_answers", [&](const json& o, CustomerId cid) { survey(o, cid); });
   }
 
-  void order(const json& j, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_of(j);
-    Purchase p;
-    p.order_id = text(j, "order_id");
-    p.items = list(j, "items");
-    p.amount = amount(j);
-    p.currency = text(j, "currency");
-    p.time = time_of(j, "time").value_or(0);
-    if (!p.time) p.time = time_of(j, "created_at").value_or(now);
-    p.status = text(j, "status");
+  void order(const OrderFields& f, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_named(f.customer);
     bool inserted = false;
-    store.add_purchase_in(c, id, p, &inserted);
+    store.add_purchase_in(c, id, f.purchase, &inserted);
     if (inserted) ++n.purchases;
   }
 
@@ -423,26 +465,14 @@ struct Importer {
     if (inserted) ++n.notes;
   }
 
-  void consultation(const json& j, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_of(j);
-    Consultation v;
-    v.time = time_of(j, "time").value_or(0);
-    if (!v.time) v.time = time_of(j, "created_at").value_or(now);
-    v.channel = text(j, "channel");
-    std::string intent = text(j, "intent");
-    if (!intent.empty()) {
-      auto i = parse_intent(intent);
-      if (!i) throw Error(ErrorCode::parse, "unknown intent '" + intent + "'");
-      v.intent = *i;
-    }
-    v.summary = text(j, "summary");
-    v.satisfaction = score(j, "satisfaction");
-    v.resolved = flag(j, "resolved").value_or(true);
-    std::string idtext = std::to_string(id), source = text(j, "id");
-    std::int64_t key = import_key(j).value_or(
-        source.empty() ? content_key({"consultation", idtext, std::to_string(v.time), v.channel,
-                                      std::string(to_string(v.intent)), v.summary})
-                       : content_key({"consultation-id", idtext, source}));
+  void consultation(const ConsultationFields& f, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_named(f.customer);
+    const Consultation& v = f.consultation;
+    std::string idtext = std::to_string(id);
+    std::int64_t key = f.key.value_or(
+        f.source.empty() ? content_key({"consultation", idtext, std::to_string(v.time), v.channel,
+                                        std::string(to_string(v.intent)), v.summary})
+                         : content_key({"consultation-id", idtext, f.source}));
     bool inserted = false;
     const bool deferred = bulk.deferred(Kind::consultation);
     if (deferred && bulk.seen(Kind::consultation, key)) return;
@@ -475,9 +505,9 @@ struct Importer {
     if (!r.known_kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
     switch (r.kind) {
       case Kind::customer: customer(r.fields, r.line, r.prepared); break;
-      case Kind::order: order(r.fields, std::nullopt); break;
+      case Kind::order: order(*r.order, std::nullopt); break;
       case Kind::note: note(*r.note, std::nullopt); break;
-      case Kind::consultation: consultation(r.fields, std::nullopt); break;
+      case Kind::consultation: consultation(*r.consultation, std::nullopt); break;
       case Kind::survey: survey(r.fields, std::nullopt); break;
     }
   }
@@ -588,6 +618,14 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
             row.fields = json();  // all the writer needs is in `note`
           } catch (const Error& e) {
             row.error = std::string("note: ") + e.what();
+          }
+        } else if (kind == Kind::order || kind == Kind::consultation) {
+          try {
+            if (kind == Kind::order) row.order = order_fields(row.fields, false, now_seconds());
+            else row.consultation = consultation_fields(row.fields, false, now_seconds());
+            row.fields = json();
+          } catch (const Error& e) {
+            row.error = std::string(kind_name(*kind)) + ": " + e.what();
           }
         }
       }

@@ -292,3 +292,49 @@ TEST(CustomerImport, IndexesPutOffAreMadeOnOpening) {
   store.reset();
   EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
 }
+
+// Orders and consultations imported into empty tables leave their customers' aggregates (purchase
+// count and dates, last contact, complaint and score) to one count at the end: the same values as
+// row by row.
+TEST(CustomerImport, AggregatesCountedAtTheEndAreThoseOfRowByRow) {
+  TempDir dir;
+  std::string csv = dir.write("customers.csv", kCsv);
+  std::string records = dir.write("records.jsonl",
+      R"({"type":"order","customer":"taobao:lilei","order_id":"T1","amount":10,"time":"2025-05-01 10:00"})" "\n"
+      R"({"type":"order","customer":"taobao:lilei","order_id":"T2","amount":20,"time":"2025-03-01 10:00"})" "\n"
+      R"({"type":"order","customer":"taobao:wangfang88","order_id":"T3","amount":30,"time":"2025-04-01 10:00"})" "\n"
+      R"({"type":"order","customer":"taobao:wangfang88","order_id":"T3","amount":30,"time":"2025-04-01 10:00"})" "\n"
+      R"({"type":"consultation","customer":"taobao:lilei","intent":"quality_complaint","summary":"起球","satisfaction":2,"time":"2025-06-01"})" "\n"
+      R"({"type":"consultation","customer":"taobao:lilei","intent":"thanks_bye","summary":"谢谢","satisfaction":5,"time":"2025-06-03"})" "\n"
+      R"({"type":"consultation","customer":"taobao:wangfang88","intent":"shipping","summary":"物流","time":"2025-02-01"})" "\n"
+      R"({"type":"survey","customer":"taobao:lilei","survey":"回访","question":"满意吗","score":3,"time":"2025-06-02"})" "\n");
+  const std::string aggregates =
+      "SELECT group_concat(v, ';') FROM (SELECT json_array(c.name, purchase_count, first_purchase_at, last_purchase_at, "
+      "last_contact_at, last_complaint_at, last_satisfaction) AS v FROM customers c WHERE c.name <> 'Other' ORDER BY c.name)";
+  auto import_into = [&](const std::string& db, bool seeded) {
+    auto store = open_customer_store(db);
+    store->import_file(csv);
+    if (seeded) {  // tables not empty: the import keeps the aggregates row by row
+      CustomerId other = store->upsert(test::fields("Other", {"t:other"}));
+      Purchase p;
+      p.order_id = "X1";
+      p.time = 1;
+      store->add_purchase(other, p);
+      Consultation v;
+      v.summary = "x";
+      v.time = 1;
+      store->add_consultation(other, v);
+    }
+    auto report = store->import_file(records);
+    EXPECT_EQ(report.purchases_added, 3u);
+    EXPECT_EQ(report.consultations_added, 3u);
+    store.reset();
+    EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM kefu_meta WHERE key LIKE 'deferred_%'"), "0");
+    EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
+    return test::sql_value(db, aggregates);
+  };
+  std::string counted = import_into(dir.file("empty.db"), false);
+  std::string row_by_row = import_into(dir.file("seeded.db"), true);
+  EXPECT_EQ(counted, row_by_row);
+  EXPECT_NE(counted.find("[\"李雷\",2,"), std::string::npos) << counted;
+}

@@ -5,11 +5,51 @@
 #include <utility>
 #include <vector>
 
+#include "kefu/vocabulary.hpp"
+
 namespace kefu::customers {
 
 namespace {
 
 constexpr std::string_view kPrefix = "deferred_index:";
+constexpr std::string_view kAggregates = "deferred_aggregates:";
+
+// The intents that count as a complaint (is_complaint), as an SQL list.
+std::string complaint_intents() {
+  std::string list;
+  for (std::size_t i = 0; i < kIntentCount; ++i) {
+    auto intent = static_cast<Intent>(i);
+    if (!is_complaint(intent)) continue;
+    list += (list.empty() ? "'" : ", '") + std::string(to_string(intent)) + "'";
+  }
+  return list;
+}
+
+// Counts a table's per-customer aggregates for every customer with rows in it (records.cpp keeps
+// them row by row otherwise; the same definitions).
+void count_aggregates(sql::Conn& c, std::string_view table) {
+  if (table == "purchases") {
+    c.exec(
+        "UPDATE customers SET (purchase_count, first_purchase_at, last_purchase_at) = "
+        "(SELECT count(*), min(time), max(time) FROM purchases WHERE customer_id = customers.id) "
+        "WHERE id IN (SELECT customer_id FROM purchases)");
+  } else if (table == "consultations") {
+    const std::string complaints = "(SELECT max(time) FROM consultations WHERE customer_id = customers.id AND intent IN (" +
+                                   complaint_intents() + "))";
+    c.exec(
+        "UPDATE customers SET "
+        "last_contact_at = max(coalesce(last_contact_at, 0), (SELECT max(time) FROM consultations WHERE customer_id = customers.id)), "
+        "last_complaint_at = CASE WHEN " + complaints + " IS NULL THEN last_complaint_at "
+        "ELSE max(coalesce(last_complaint_at, 0), " + complaints + ") END, "
+        "last_satisfaction = (SELECT s FROM ("
+        "  SELECT satisfaction AS s, time FROM consultations WHERE customer_id = customers.id AND satisfaction IS NOT NULL"
+        "  UNION ALL SELECT score, time FROM survey_answers WHERE customer_id = customers.id AND score IS NOT NULL)"
+        " ORDER BY time DESC LIMIT 1) "
+        "WHERE id IN (SELECT customer_id FROM consultations)");
+  } else {
+    throw Error(ErrorCode::storage, "customer database: no aggregates of " + std::string(table));
+  }
+}
 
 bool index_exists(sql::Conn& c, const std::string& name) {
   auto st = c.q("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1");
@@ -37,14 +77,26 @@ bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names) {
   return any;
 }
 
-int restore_deferred_indexes(sql::Conn& c) {
+void defer_aggregates(sql::Conn& c, const char* table) {
+  auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, '1')");
+  st->bind(1, std::string(kAggregates) + table).run();
+}
+
+int restore_deferred(sql::Conn& c) {
   std::vector<std::pair<std::string, std::string>> recorded;  // meta key, CREATE statement
   {
-    auto st = c.q("SELECT key, value FROM kefu_meta WHERE key >= 'deferred_index:' AND key < 'deferred_index;'");
+    // Indexes first ("deferred_index:" sorts after "deferred_aggregates:"): the counts use them.
+    auto st = c.q("SELECT key, value FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`' ORDER BY key DESC");
     while (st->step()) recorded.emplace_back(st->str(0), st->str(1));
   }
   int made = 0;
   for (const auto& [key, create] : recorded) {
+    if (key.rfind(kAggregates, 0) == 0) {
+      count_aggregates(c, std::string_view(key).substr(kAggregates.size()));
+      c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();
+      ++made;
+      continue;
+    }
     std::string name = key.substr(kPrefix.size());
     if (!index_exists(c, name)) {
       try {
@@ -69,8 +121,8 @@ int restore_deferred_indexes(sql::Conn& c) {
   return made;
 }
 
-bool has_deferred_indexes(sql::Conn& c) {
-  auto st = c.q("SELECT 1 FROM kefu_meta WHERE key >= 'deferred_index:' AND key < 'deferred_index;' LIMIT 1");
+bool has_deferred(sql::Conn& c) {
+  auto st = c.q("SELECT 1 FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`' LIMIT 1");
   return st->step();
 }
 

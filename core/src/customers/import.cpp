@@ -353,23 +353,27 @@ namespace {
 constexpr int kKinds = 5;
 const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consultations", "survey_answers"};
 
-// The indexes an import into an empty table can do without until its end: those it never reads
-// through. (The import reads consultations and survey answers by customer for the latest
-// satisfaction score, and orders by customer when one changes hands.)
-bool defer_indexes_of(sql::Conn& c, int kind) {
+// What an import into an empty table can do without until its end: the indexes it never reads
+// through (it reads survey answers by customer for the latest satisfaction score), and the
+// customers' aggregates of orders and consultations, counted at the end.
+bool defer_until_the_end(sql::Conn& c, int kind) {
   switch (kind) {
     case 0:
       return defer_indexes(c, {"customers_name", "customers_birthday", "customers_last_purchase",
                                "customers_last_complaint", "customers_low_satisfaction"});
+    case 1: defer_aggregates(c, "purchases"); return true;
     case 2: return defer_indexes(c, {"notes_customer_time", "notes_source"});
-    case 3: return defer_indexes(c, {"consultations_source"});
+    case 3:
+      defer_aggregates(c, "consultations");
+      defer_indexes(c, {"consultations_source"});
+      return true;
     case 4: return defer_indexes(c, {"survey_answers_source"});
     default: return false;
   }
 }
 
-/// The tables this import found empty and fills with their secondary indexes put off
-/// (deferred_indexes.hpp), and the idempotence keys it wrote into them, which the missing unique
+/// The tables this import found empty and fills with their secondary indexes (or the customers'
+/// aggregates of their rows) put off (deferred_indexes.hpp), and the idempotence keys it wrote into them, which the missing unique
 /// indexes cannot check. Decisions and keys of a transaction count once it has committed.
 struct BulkTables {
   std::array<int, kKinds> mode{-1, -1, -1, -1, -1};     // per Kind: -1 not decided, 0 indexed, 1 put off
@@ -393,7 +397,7 @@ struct BulkTables {
     for (int k = 0; k < kKinds; ++k) {
       if (!kinds[k] || pending[k] != -1) continue;
       std::string empty = std::string("SELECT NOT EXISTS (SELECT 1 FROM ") + kTableOf[k] + ")";
-      pending[k] = c.scalar(empty.c_str()) != 0 && defer_indexes_of(c, k) ? 1 : 0;
+      pending[k] = c.scalar(empty.c_str()) != 0 && defer_until_the_end(c, k) ? 1 : 0;
     }
   }
   void committed() {
@@ -448,7 +452,7 @@ struct Importer {
   void order(const OrderFields& f, std::optional<CustomerId> owner) {
     CustomerId id = owner ? *owner : customer_named(f.customer);
     bool inserted = false;
-    store.add_purchase_in(c, id, f.purchase, &inserted);
+    store.add_purchase_in(c, id, f.purchase, &inserted, !bulk.deferred(Kind::order));
     if (inserted) ++n.purchases;
   }
 
@@ -476,7 +480,7 @@ struct Importer {
     bool inserted = false;
     const bool deferred = bulk.deferred(Kind::consultation);
     if (deferred && bulk.seen(Kind::consultation, key)) return;
-    store.add_consultation_in(c, id, v, key, &inserted, false);
+    store.add_consultation_in(c, id, v, key, &inserted, false, !deferred);
     if (deferred && inserted) bulk.remember(Kind::consultation, key);
     if (inserted) ++n.consultations;
   }
@@ -727,7 +731,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   CustomerRefs refs(*this);
   BulkTables bulk;
   auto restore_indexes = [&] {
-    if (bulk.any()) write([&](sql::Conn& c) { return restore_deferred_indexes(c); });
+    if (bulk.any()) write([&](sql::Conn& c) { return restore_deferred(c); });
   };
   try {
     Batch batch;

@@ -75,6 +75,21 @@ UPDATE kefu_meta SET value = '1' WHERE key = 'tokenizer';
 PRAGMA user_version=2;
 )sql";
 
+// Runs `sql` on `db` through a raw connection (with the kefu tokenizer, which old tables name).
+::testing::AssertionResult run_sql(const std::string& db, const char* sql) {
+  ChineseConverters chinese;
+  sqlite3* h = nullptr;
+  if (sqlite3_open(db.c_str(), &h) != SQLITE_OK) return ::testing::AssertionFailure() << "cannot open " << db;
+  sql::register_tokenizer(h, &chinese.to_simplified());
+  char* err = nullptr;
+  int rc = sqlite3_exec(h, sql, nullptr, nullptr, &err);
+  std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(h);
+  if (rc != SQLITE_OK) return ::testing::AssertionFailure() << message;
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace
 
 TEST(CustomerMigration, FromVersionTwoRebuildsTheFullTextIndex) {
@@ -91,16 +106,8 @@ TEST(CustomerMigration, FromVersionTwoRebuildsTheFullTextIndex) {
     v.summary = "衬衫洗后起球，要求退换";
     store->add_consultation(wang, v);
   }
-  {
-    // Back to version 2: its tables are the same but for the full-text ones.
-    ChineseConverters chinese;
-    sqlite3* h = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    sql::register_tokenizer(h, &chinese.to_simplified());
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(h, kVersion2Search, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_close(h);
-  }
+  // Back to version 2: its tables are the same but for the full-text ones.
+  ASSERT_TRUE(run_sql(db, kVersion2Search));
   ASSERT_EQ(test::sql_value(db, "PRAGMA user_version"), "2");
 
   auto store = open_customer_store(db);
@@ -132,13 +139,7 @@ TEST(CustomerMigration, FromVersionTwoRebuildsTheFullTextIndex) {
 TEST(CustomerMigration, FromVersionOne) {
   TempDir dir;
   std::string db = dir.file("v1.db");
-  {
-    sqlite3* h = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(h, kVersion1, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_close(h);
-  }
+  ASSERT_TRUE(run_sql(db, kVersion1));
   ASSERT_EQ(test::sql_value(db, "PRAGMA user_version"), "1");
 
   auto store = open_customer_store(db);

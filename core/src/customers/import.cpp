@@ -9,7 +9,9 @@
 // the batch goes in. (A customer line of the export form carries its records; a bad record among
 // them is reported and the others are kept.) Re-importing adds nothing:
 // customers are matched by their identifiers, orders by order id, and notes, consultations and
-// answers by a key hashed from their content.
+// answers by a key hashed from their content. Into an empty table an import loads in bulk: some
+// indexes, and the customers' aggregates of orders and consultations, are made at its end
+// (deferred_indexes.hpp, BulkTables below).
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -371,9 +373,10 @@ bool defer_until_the_end(sql::Conn& c, int kind) {
   }
 }
 
-/// The tables this import found empty and fills with their secondary indexes (or the customers'
-/// aggregates of their rows) put off (deferred_indexes.hpp), and the idempotence keys it wrote into them, which the missing unique
-/// indexes cannot check. Decisions and keys of a transaction count once it has committed.
+/// The tables this import found empty and fills with some indexes (or the customers' aggregates
+/// of their rows) put off (deferred_indexes.hpp), and the idempotence keys it wrote into them,
+/// which the missing unique indexes cannot check. Decisions and keys of a transaction count once
+/// it has committed.
 struct BulkTables {
   std::array<int, kKinds> mode{-1, -1, -1, -1, -1};     // per Kind: -1 not decided, 0 indexed, 1 put off
   std::array<int, kKinds> pending{-1, -1, -1, -1, -1};  // as the transaction in progress decided
@@ -391,7 +394,8 @@ struct BulkTables {
     added.clear();
     pending = mode;
   }
-  /// In the transaction, before its rows: puts off the indexes of an empty table that `kinds` write.
+  /// In the transaction, before its rows: for each empty table that `kinds` write, puts off what
+  /// can wait until the end (defer_until_the_end).
   void decide(sql::Conn& c, const std::array<bool, kKinds>& kinds) {
     for (int k = 0; k < kKinds; ++k) {
       if (!kinds[k] || pending[k] != -1) continue;

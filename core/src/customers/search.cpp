@@ -4,9 +4,11 @@
 // Chinese bigrams, whole words, fts_runs.hpp) as a phrase each: "尺码偏小" is the phrase 尺码 码偏
 // 偏小, "单号4242）" is 单号 4242. A word is matched whole; when that finds fewer notes than are
 // wanted, the query's last term, if it ends in a letter or digit, is also tried as a prefix (the
-// word being typed: "scarv" finds "scarves", "1001" finds order 100123). (Prefixes only after whole words: FTS5 answers a prefix by merging
-// the whole lists of every word it starts, about 1 ms per 20,000 notes a word is in, where a whole
-// word's newest matches cost tens of µs.) The newest matches are taken from the index (ORDER BY
+// word being typed: "scarv" finds "scarves", "1001" finds order 100123). (Prefixes only after
+// whole words: FTS5 answers a prefix by merging the whole lists of every word it starts, about
+// 1 ms per 20,000 notes a word is in, where a whole word's newest matches cost tens of µs; a
+// short prefix of a very common word, "cust" in a million notes, costs tens of ms.) The newest
+// matches are taken from the index (ORDER BY
 // rowid DESC, which FTS5 serves without visiting every match), each checked to contain every term
 // as typed (folded), then ranked by how much of the text the terms cover, with a bonus for pinned
 // and recent notes. (FTS5's bm25() is not used: it counts every match of every term first, which

@@ -254,8 +254,7 @@ void compare_tokenizers(const std::string& dir, std::size_t n) {
     std::string fq = normalize_text(q.text, t2s).utf8();
     for (const auto& s : folded) q.truth += s.find(fq) != std::string::npos;
   }
-  const Variant variants[] = {{"kefu bigrams (used)", "kefu bigrams"},
-                              {"kefu (trigram, folded)", "kefu"},
+  const Variant variants[] = {{"kefu (bigrams + words, used)", "kefu"},
                               {"trigram (SQLite's)", "trigram"},
                               {"unicode61 (SQLite's default)", "unicode61"}};
   for (const auto& v : variants) {

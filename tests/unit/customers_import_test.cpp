@@ -223,3 +223,118 @@ TEST(CustomerImport, CustomerForgottenMidImportGetsNoMoreRecords) {
     EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM notes WHERE customer_id = " + std::to_string(gone)), "0");
   }
 }
+
+// An import into empty tables puts their secondary indexes off and makes them at its end; the
+// rows of the file are still kept unique by their keys, and importing again adds nothing.
+TEST(CustomerImport, EmptyTablesGetTheirIndexesAtTheEnd) {
+  TempDir dir;
+  std::string db = dir.file("i.db");
+  auto store = open_customer_store(db);
+  const std::string indexes = "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)";
+  const std::string before = test::sql_value(db, indexes);
+  store->import_file(dir.write("customers.csv", kCsv));
+  std::string lines;
+  for (int i = 0; i < 3; ++i)  // every record three times in one file: one of each is kept
+    lines += R"({"type":"note","customer":"taobao:lilei","text":"喜欢蓝色","time":"2025-05-02T10:00:00Z"})" "\n"
+             R"({"type":"note","customer":"taobao:lilei","text":"来源编号","id":"n-7"})" "\n"
+             R"({"type":"consultation","customer":"taobao:lilei","intent":"refund","summary":"要退款","time":"2025-06-01"})" "\n"
+             R"({"type":"survey","customer":"taobao:lilei","survey":"回访","question":"满意吗","answer":"满意","score":5,"time":"2025-06-02"})" "\n";
+  std::string jsonl = dir.write("records.jsonl", lines);
+  ImportReport first = store->import_file(jsonl);
+  EXPECT_EQ(first.notes_added, 2u);
+  EXPECT_EQ(first.consultations_added, 1u);
+  EXPECT_EQ(first.surveys_added, 1u);
+  EXPECT_EQ(test::sql_value(db, indexes), before);  // every index is back
+  EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM kefu_meta WHERE key LIKE 'deferred_index:%'"), "0");
+  ImportReport again = store->import_file(jsonl);
+  EXPECT_EQ(again.notes_added + again.consultations_added + again.surveys_added, 0u);
+  auto lilei = *store->resolve("taobao:lilei");
+  EXPECT_EQ(store->notes(lilei).size(), 2u);
+  EXPECT_EQ(store->search("蓝色").size(), 1u);
+  EXPECT_EQ(store->by_name_prefix("李", 5).size(), 1u);
+  store.reset();
+  EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
+}
+
+// An index left put off (a killed import) is made when the store is next opened; a unique key
+// another writer repeated meanwhile keeps its first row.
+TEST(CustomerImport, IndexesPutOffAreMadeOnOpening) {
+  TempDir dir;
+  std::string db = dir.file("i.db");
+  CustomerId id = 0;
+  std::int64_t first = 0;
+  {
+    auto store = open_customer_store(db);
+    id = store->upsert(test::fields("A", {"t:a"}));
+    first = store->add_note(id, {"第一条备注"}).id;
+  }
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    const char* kill = R"sql(
+      INSERT INTO kefu_meta(key, value) SELECT 'deferred_index:' || name, sql FROM sqlite_master
+        WHERE name IN ('notes_source', 'notes_customer_time');
+      DROP INDEX notes_source; DROP INDEX notes_customer_time;
+      INSERT INTO notes(customer_id, author, created_at, text, source_key)
+        SELECT customer_id, author, created_at, text, source_key FROM notes;
+    )sql";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(h, kill, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_close(h);
+  }
+  ASSERT_EQ(test::sql_value(db, "SELECT count(*) FROM notes"), "2");
+  auto store = open_customer_store(db);
+  EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('notes_source', 'notes_customer_time')"), "2");
+  EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM kefu_meta WHERE key LIKE 'deferred_index:%'"), "0");
+  auto notes = store->notes(id, 10);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].id, first);
+  store.reset();
+  EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
+}
+
+// Orders and consultations imported into empty tables leave their customers' aggregates (purchase
+// count and dates, last contact, complaint and score) to one count at the end: the same values as
+// row by row.
+TEST(CustomerImport, AggregatesCountedAtTheEndAreThoseOfRowByRow) {
+  TempDir dir;
+  std::string csv = dir.write("customers.csv", kCsv);
+  std::string records = dir.write("records.jsonl",
+      R"({"type":"order","customer":"taobao:lilei","order_id":"T1","amount":10,"time":"2025-05-01 10:00"})" "\n"
+      R"({"type":"order","customer":"taobao:lilei","order_id":"T2","amount":20,"time":"2025-03-01 10:00"})" "\n"
+      R"({"type":"order","customer":"taobao:wangfang88","order_id":"T3","amount":30,"time":"2025-04-01 10:00"})" "\n"
+      R"({"type":"order","customer":"taobao:wangfang88","order_id":"T3","amount":30,"time":"2025-04-01 10:00"})" "\n"
+      R"({"type":"consultation","customer":"taobao:lilei","intent":"quality_complaint","summary":"起球","satisfaction":2,"time":"2025-06-01"})" "\n"
+      R"({"type":"consultation","customer":"taobao:lilei","intent":"thanks_bye","summary":"谢谢","satisfaction":5,"time":"2025-06-03"})" "\n"
+      R"({"type":"consultation","customer":"taobao:wangfang88","intent":"shipping","summary":"物流","time":"2025-02-01"})" "\n"
+      R"({"type":"survey","customer":"taobao:lilei","survey":"回访","question":"满意吗","score":3,"time":"2025-06-02"})" "\n");
+  const std::string aggregates =
+      "SELECT group_concat(v, ';') FROM (SELECT json_array(c.name, purchase_count, first_purchase_at, last_purchase_at, "
+      "last_contact_at, last_complaint_at, last_satisfaction) AS v FROM customers c WHERE c.name <> 'Other' ORDER BY c.name)";
+  auto import_into = [&](const std::string& db, bool seeded) {
+    auto store = open_customer_store(db);
+    store->import_file(csv);
+    if (seeded) {  // tables not empty: the import keeps the aggregates row by row
+      CustomerId other = store->upsert(test::fields("Other", {"t:other"}));
+      Purchase p;
+      p.order_id = "X1";
+      p.time = 1;
+      store->add_purchase(other, p);
+      Consultation v;
+      v.summary = "x";
+      v.time = 1;
+      store->add_consultation(other, v);
+    }
+    auto report = store->import_file(records);
+    EXPECT_EQ(report.purchases_added, 3u);
+    EXPECT_EQ(report.consultations_added, 3u);
+    store.reset();
+    EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM kefu_meta WHERE key LIKE 'deferred_%'"), "0");
+    EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
+    return test::sql_value(db, aggregates);
+  };
+  std::string counted = import_into(dir.file("empty.db"), false);
+  std::string row_by_row = import_into(dir.file("seeded.db"), true);
+  EXPECT_EQ(counted, row_by_row);
+  EXPECT_NE(counted.find("[\"李雷\",2,"), std::string::npos) << counted;
+}

@@ -1,8 +1,11 @@
 // Customer store: a database of schema version 1 (the first layout: one phone and email column per
-// customer, tags as "a;b", a plain trigram index) is migrated to the current version on open.
+// customer, tags as "a;b", a plain trigram index) or 2 (full text with 'kefu bigrams': trigrams
+// plus bigrams) is migrated to the current version on open.
 #include <gtest/gtest.h>
 
+#include "customers/sqlite_db.hpp"
 #include "customers_test_util.hpp"
+#include "kefu/chinese.hpp"
 
 using namespace kefu;
 using kefu::test::TempDir;
@@ -44,18 +47,99 @@ INSERT INTO notes VALUES (2, 2, '', 1700000200, 'asked about the refund policy')
 INSERT INTO notes VALUES (3, 3, '', 1700000300, '喜欢蓝色');
 )sql";
 
+// The full-text tables of version 2 exactly as they were written.
+const char* kVersion2Search = R"sql(
+DROP TRIGGER notes_ad; DROP TRIGGER notes_au; DROP TABLE notes_fts;
+DROP TRIGGER consultations_ad; DROP TRIGGER consultations_au; DROP TABLE consultations_fts;
+CREATE VIRTUAL TABLE notes_fts USING fts5(text, content='notes', content_rowid='id', tokenize='kefu bigrams');
+CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
+  INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER notes_au AFTER UPDATE OF text ON notes BEGIN
+  INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO notes_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE VIRTUAL TABLE consultations_fts USING fts5(summary, content='consultations', content_rowid='id', tokenize='kefu bigrams');
+CREATE TRIGGER consultations_ad AFTER DELETE ON consultations BEGIN
+  INSERT INTO consultations_fts(consultations_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
+END;
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', 33554432);
+INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('hashsize', 33554432);
+CREATE TRIGGER consultations_au AFTER UPDATE OF summary ON consultations BEGIN
+  INSERT INTO consultations_fts(consultations_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
+  INSERT INTO consultations_fts(rowid, summary) VALUES (new.id, new.summary);
+END;
+INSERT INTO notes_fts(notes_fts) VALUES ('rebuild');
+INSERT INTO consultations_fts(consultations_fts) VALUES ('rebuild');
+UPDATE kefu_meta SET value = '1' WHERE key = 'tokenizer';
+PRAGMA user_version=2;
+)sql";
+
+// Runs `sql` on `db` through a raw connection (with the kefu tokenizer, which old tables name).
+::testing::AssertionResult run_sql(const std::string& db, const char* sql) {
+  ChineseConverters chinese;
+  sqlite3* h = nullptr;
+  if (sqlite3_open(db.c_str(), &h) != SQLITE_OK) return ::testing::AssertionFailure() << "cannot open " << db;
+  sql::register_tokenizer(h, &chinese.to_simplified());
+  char* err = nullptr;
+  int rc = sqlite3_exec(h, sql, nullptr, nullptr, &err);
+  std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(h);
+  if (rc != SQLITE_OK) return ::testing::AssertionFailure() << message;
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace
+
+TEST(CustomerMigration, FromVersionTwoRebuildsTheFullTextIndex) {
+  TempDir dir;
+  std::string db = dir.file("v2.db");
+  CustomerId wang = 0, jane = 0;
+  {
+    auto store = open_customer_store(db);
+    wang = store->upsert(test::fields("王芳", {"taobao:wangfang88"}));
+    jane = store->upsert(test::fields("Jane Doe", {"zendesk:456"}));
+    store->add_note(wang, {"顧客說退貨太麻煩了，穿M码"});
+    store->add_note(jane, {"Asked about the refund policy (ticket 31337)"});
+    Consultation v;
+    v.summary = "衬衫洗后起球，要求退换";
+    store->add_consultation(wang, v);
+  }
+  // Back to version 2: its tables are the same but for the full-text ones.
+  ASSERT_TRUE(run_sql(db, kVersion2Search));
+  ASSERT_EQ(test::sql_value(db, "PRAGMA user_version"), "2");
+
+  auto store = open_customer_store(db);
+  EXPECT_EQ(test::sql_value(db, "PRAGMA user_version"), std::to_string(customer_schema_version()));
+  EXPECT_NE(test::sql_value(db, "SELECT sql FROM sqlite_master WHERE name = 'notes_fts'").find("tokenize='kefu', columnsize=0"),
+            std::string::npos);
+  EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_fts_docsize'"), "0");
+  auto one = [&](const std::string& q) {
+    auto hits = store->search(q);
+    return hits.size() == 1 ? hits[0].customer_id : CustomerId{-1};
+  };
+  EXPECT_EQ(one("退货"), wang);         // Simplified finds Traditional
+  EXPECT_EQ(one("退货太麻烦"), wang);   // a phrase of bigrams
+  EXPECT_EQ(one("M码"), wang);
+  EXPECT_EQ(one("洗后起球"), wang);     // consultations too
+  EXPECT_EQ(one("refund"), jane);
+  EXPECT_EQ(one("Refund pol"), jane);   // a word's prefix
+  EXPECT_EQ(one("31337"), jane);
+  EXPECT_TRUE(store->search("31338").empty());
+  // New notes go into the new index; deleted ones leave it.
+  auto n = store->add_note(jane, {"prefers navy blue"});
+  EXPECT_EQ(one("navy"), jane);
+  store->delete_note(n.id);
+  EXPECT_TRUE(store->search("navy").empty());
+  store.reset();
+  EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
+}
 
 TEST(CustomerMigration, FromVersionOne) {
   TempDir dir;
   std::string db = dir.file("v1.db");
-  {
-    sqlite3* h = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(h, kVersion1, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-    sqlite3_close(h);
-  }
+  ASSERT_TRUE(run_sql(db, kVersion1));
   ASSERT_EQ(test::sql_value(db, "PRAGMA user_version"), "1");
 
   auto store = open_customer_store(db);

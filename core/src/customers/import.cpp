@@ -9,8 +9,11 @@
 // the batch goes in. (A customer line of the export form carries its records; a bad record among
 // them is reported and the others are kept.) Re-importing adds nothing:
 // customers are matched by their identifiers, orders by order id, and notes, consultations and
-// answers by a key hashed from their content.
+// answers by a key hashed from their content. Into an empty table an import loads in bulk: some
+// indexes, and the customers' aggregates of orders and consultations, are made at its end
+// (deferred_indexes.hpp, BulkTables below).
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -18,10 +21,12 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "customer_refs.hpp"
 #include "dates.hpp"
+#include "deferred_indexes.hpp"
 #include "identifiers.hpp"
 #include "import_settings.hpp"
 #include "json_forms.hpp"
@@ -273,6 +278,54 @@ NoteFields note_fields(const json& j, bool nested) {
   return f;
 }
 
+/// An order row as read, and a consultation row: everything but the customer's id.
+struct OrderFields {
+  std::string customer;  // the reference; empty when nested in its customer's line
+  Purchase purchase;
+};
+
+OrderFields order_fields(const json& j, bool nested, Timestamp now) {
+  OrderFields f;
+  Purchase& p = f.purchase;
+  p.order_id = text(j, "order_id");
+  p.items = list(j, "items");
+  p.amount = amount(j);
+  p.currency = text(j, "currency");
+  p.time = time_of(j, "time").value_or(0);
+  if (!p.time) p.time = time_of(j, "created_at").value_or(now);
+  p.status = text(j, "status");
+  if (!nested) f.customer = customer_ref(j);
+  return f;
+}
+
+struct ConsultationFields {
+  std::string customer;
+  Consultation consultation;
+  std::string source;               // the source system's id ("id")
+  std::optional<std::int64_t> key;  // the store's own key (export form)
+};
+
+ConsultationFields consultation_fields(const json& j, bool nested, Timestamp now) {
+  ConsultationFields f;
+  Consultation& v = f.consultation;
+  v.time = time_of(j, "time").value_or(0);
+  if (!v.time) v.time = time_of(j, "created_at").value_or(now);
+  v.channel = text(j, "channel");
+  std::string intent = text(j, "intent");
+  if (!intent.empty()) {
+    auto i = parse_intent(intent);
+    if (!i) throw Error(ErrorCode::parse, "unknown intent '" + intent + "'");
+    v.intent = *i;
+  }
+  v.summary = text(j, "summary");
+  v.satisfaction = score(j, "satisfaction");
+  v.resolved = flag(j, "resolved").value_or(true);
+  f.source = text(j, "id");
+  f.key = import_key(j);
+  if (!nested) f.customer = customer_ref(j);
+  return f;
+}
+
 /// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
 struct Row {
   std::size_t line = 0;
@@ -280,6 +333,8 @@ struct Row {
   std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
   std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
   std::optional<NoteFields> note;     // a note row, read on the reading thread (`fields` is then emptied)
+  std::optional<OrderFields> order;                // the same for an order row
+  std::optional<ConsultationFields> consultation;  // and a consultation row
   Kind kind = Kind::customer;
   bool known_kind = false;            // `kind` is set (an unknown "type" leaves it unset)
   bool nested = false;                // a customer line carrying records (the export form)
@@ -297,10 +352,73 @@ struct Counts {
 
 namespace {
 
+constexpr int kKinds = 5;
+const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consultations", "survey_answers"};
+
+// What an import into an empty table can do without until its end: the indexes it never reads
+// through (it reads survey answers by customer for the latest satisfaction score), and the
+// customers' aggregates of orders and consultations, counted at the end. (Not the customers'
+// indexes: names and birthdays repeat, so their inserts cluster, and measured on a million
+// customers, sorting them at the end saved nothing.)
+bool defer_until_the_end(sql::Conn& c, int kind) {
+  switch (kind) {
+    case 1: defer_aggregates(c, "purchases"); return true;
+    case 2: return defer_indexes(c, {"notes_customer_time", "notes_source"});
+    case 3:
+      defer_aggregates(c, "consultations");
+      defer_indexes(c, {"consultations_source"});
+      return true;
+    case 4: return defer_indexes(c, {"survey_answers_source"});
+    default: return false;
+  }
+}
+
+/// The tables this import found empty and fills with some indexes (or the customers' aggregates
+/// of their rows) put off (deferred_indexes.hpp), and the idempotence keys it wrote into them,
+/// which the missing unique indexes cannot check. Decisions and keys of a transaction count once
+/// it has committed.
+struct BulkTables {
+  std::array<int, kKinds> mode{-1, -1, -1, -1, -1};     // per Kind: -1 not decided, 0 indexed, 1 put off
+  std::array<int, kKinds> pending{-1, -1, -1, -1, -1};  // as the transaction in progress decided
+  std::unordered_set<std::int64_t> keys[kKinds];
+  std::vector<std::pair<int, std::int64_t>> added;      // keys added by the transaction in progress
+
+  bool deferred(Kind k) const { return pending[static_cast<int>(k)] == 1; }
+  bool seen(Kind k, std::int64_t key) const { return keys[static_cast<int>(k)].count(key) > 0; }
+  void remember(Kind k, std::int64_t key) {
+    if (keys[static_cast<int>(k)].insert(key).second) added.emplace_back(static_cast<int>(k), key);
+  }
+  /// At the start of each attempt at a transaction: undo what a failed attempt did.
+  void begin() {
+    for (auto& [k, key] : added) keys[k].erase(key);
+    added.clear();
+    pending = mode;
+  }
+  /// In the transaction, before its rows: for each empty table that `kinds` write, puts off what
+  /// can wait until the end (defer_until_the_end).
+  void decide(sql::Conn& c, const std::array<bool, kKinds>& kinds) {
+    for (int k = 0; k < kKinds; ++k) {
+      if (!kinds[k] || pending[k] != -1) continue;
+      std::string empty = std::string("SELECT NOT EXISTS (SELECT 1 FROM ") + kTableOf[k] + ")";
+      pending[k] = c.scalar(empty.c_str()) != 0 && defer_until_the_end(c, k) ? 1 : 0;
+    }
+  }
+  void committed() {
+    added.clear();
+    mode = pending;
+  }
+  bool any() const {
+    for (int m : mode)
+      if (m == 1) return true;
+    return false;
+  }
+};
+
 struct Importer {
   SqliteCustomerStore& store;
   sql::Conn& c;
   CustomerRefs& refs;
+  BulkTables& bulk;
   Counts& n;
   Timestamp now;
 
@@ -327,25 +445,17 @@ struct Importer {
       if (!j[key].is_array()) throw Error(ErrorCode::parse, std::string(key) + " must be a list");
       for (const auto& item : j[key]) fn(item, id);
     };
-    nested("orders", [&](const json& o, CustomerId cid) { order(o, cid); });
-    nested("purchases", [&](const json& o, CustomerId cid) { order(o, cid); });
+    nested("orders", [&](const json& o, CustomerId cid) { order(order_fields(o, true, now), cid); });
+    nested("purchases", [&](const json& o, CustomerId cid) { order(order_fields(o, true, now), cid); });
     nested("notes", [&](const json& o, CustomerId cid) { note(note_fields(o, true), cid); });
-    nested("consultations", [&](const json& o, CustomerId cid) { consultation(o, cid); });
+    nested("consultations", [&](const json& o, CustomerId cid) { consultation(consultation_fields(o, true, now), cid); });
     nested("survey_answers", [&](const json& o, CustomerId cid) { survey(o, cid); });
   }
 
-  void order(const json& j, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_of(j);
-    Purchase p;
-    p.order_id = text(j, "order_id");
-    p.items = list(j, "items");
-    p.amount = amount(j);
-    p.currency = text(j, "currency");
-    p.time = time_of(j, "time").value_or(0);
-    if (!p.time) p.time = time_of(j, "created_at").value_or(now);
-    p.status = text(j, "status");
+  void order(const OrderFields& f, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_named(f.customer);
     bool inserted = false;
-    store.add_purchase_in(c, id, p, &inserted);
+    store.add_purchase_in(c, id, f.purchase, &inserted, !bulk.deferred(Kind::order));
     if (inserted) ++n.purchases;
   }
 
@@ -355,32 +465,26 @@ struct Importer {
     std::int64_t key = f.key.value_or(f.source.empty() ? content_key({"note", idtext, when, f.note.author, f.note.text})
                                                        : content_key({"note-id", idtext, f.source}));
     bool inserted = false;
+    const bool deferred = bulk.deferred(Kind::note);
+    if (deferred && bulk.seen(Kind::note, key)) return;  // a repeat within this import
     store.add_note_in(c, id, f.note, key, &inserted, false);
+    if (deferred && inserted) bulk.remember(Kind::note, key);
     if (inserted) ++n.notes;
   }
 
-  void consultation(const json& j, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_of(j);
-    Consultation v;
-    v.time = time_of(j, "time").value_or(0);
-    if (!v.time) v.time = time_of(j, "created_at").value_or(now);
-    v.channel = text(j, "channel");
-    std::string intent = text(j, "intent");
-    if (!intent.empty()) {
-      auto i = parse_intent(intent);
-      if (!i) throw Error(ErrorCode::parse, "unknown intent '" + intent + "'");
-      v.intent = *i;
-    }
-    v.summary = text(j, "summary");
-    v.satisfaction = score(j, "satisfaction");
-    v.resolved = flag(j, "resolved").value_or(true);
-    std::string idtext = std::to_string(id), source = text(j, "id");
-    std::int64_t key = import_key(j).value_or(
-        source.empty() ? content_key({"consultation", idtext, std::to_string(v.time), v.channel,
-                                      std::string(to_string(v.intent)), v.summary})
-                       : content_key({"consultation-id", idtext, source}));
+  void consultation(const ConsultationFields& f, std::optional<CustomerId> owner) {
+    CustomerId id = owner ? *owner : customer_named(f.customer);
+    const Consultation& v = f.consultation;
+    std::string idtext = std::to_string(id);
+    std::int64_t key = f.key.value_or(
+        f.source.empty() ? content_key({"consultation", idtext, std::to_string(v.time), v.channel,
+                                        std::string(to_string(v.intent)), v.summary})
+                         : content_key({"consultation-id", idtext, f.source}));
     bool inserted = false;
-    store.add_consultation_in(c, id, v, key, &inserted, false);
+    const bool deferred = bulk.deferred(Kind::consultation);
+    if (deferred && bulk.seen(Kind::consultation, key)) return;
+    store.add_consultation_in(c, id, v, key, &inserted, false, !deferred);
+    if (deferred && inserted) bulk.remember(Kind::consultation, key);
     if (inserted) ++n.consultations;
   }
 
@@ -397,7 +501,10 @@ struct Importer {
     std::int64_t key =
         import_key(j).value_or(content_key({"survey", idtext, std::to_string(a.time), a.survey, a.question}));
     bool inserted = false;
+    const bool deferred = bulk.deferred(Kind::survey);
+    if (deferred && bulk.seen(Kind::survey, key)) return;
     store.add_survey_answer_in(c, id, a, key, &inserted);
+    if (deferred && inserted) bulk.remember(Kind::survey, key);
     if (inserted) ++n.surveys;
   }
 
@@ -405,9 +512,9 @@ struct Importer {
     if (!r.known_kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
     switch (r.kind) {
       case Kind::customer: customer(r.fields, r.line, r.prepared); break;
-      case Kind::order: order(r.fields, std::nullopt); break;
+      case Kind::order: order(*r.order, std::nullopt); break;
       case Kind::note: note(*r.note, std::nullopt); break;
-      case Kind::consultation: consultation(r.fields, std::nullopt); break;
+      case Kind::consultation: consultation(*r.consultation, std::nullopt); break;
       case Kind::survey: survey(r.fields, std::nullopt); break;
     }
   }
@@ -420,18 +527,38 @@ namespace {
 struct Batch {
   std::vector<Row> rows;
   std::uint64_t bytes = 0;  // read so far when the batch was full
+  sql::FoldedTexts folded;  // the notes' texts → folded (sql::UseFoldedTexts)
+  std::array<bool, kKinds> kinds{};  // the kinds of record its rows are, by Kind
+
+  /// On the reading thread, once the rows are all in (the map points into them).
+  void seal() {
+    for (const Row& r : rows) {
+      if (r.note) folded.emplace(r.note->note.text, r.note->folded);
+      if (r.error.empty() && r.known_kind) kinds[static_cast<int>(r.kind)] = true;
+    }
+  }
 };
 
-/// Hands batches from the reading thread to the writing one (at most two waiting).
+/// Hands batches from the reading thread to the writing one (at most two waiting), and written
+/// batches back, to be freed on the reading thread.
 class Queue {
  public:
   bool push(Batch&& b) {
-    std::unique_lock<std::mutex> lock(m_);
-    cv_.wait(lock, [&] { return q_.size() < 2 || stop_; });
-    if (stop_) return false;
-    q_.push_back(std::move(b));
-    cv_.notify_all();
-    return true;
+    b.seal();
+    std::deque<Batch> written;
+    {
+      std::unique_lock<std::mutex> lock(m_);
+      cv_.wait(lock, [&] { return q_.size() < 2 || stop_; });
+      if (stop_) return false;
+      q_.push_back(std::move(b));
+      written.swap(written_);
+      cv_.notify_all();
+    }
+    return true;  // `written` is freed here, off the writing thread
+  }
+  void recycle(Batch&& b) {
+    std::lock_guard<std::mutex> lock(m_);
+    written_.push_back(std::move(b));
   }
   bool pop(Batch& b) {
     std::unique_lock<std::mutex> lock(m_);
@@ -456,7 +583,7 @@ class Queue {
  private:
   std::mutex m_;
   std::condition_variable cv_;
-  std::deque<Batch> q_;
+  std::deque<Batch> q_, written_;
   bool done_ = false, stop_ = false;
 };
 
@@ -498,6 +625,14 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
             row.fields = json();  // all the writer needs is in `note`
           } catch (const Error& e) {
             row.error = std::string("note: ") + e.what();
+          }
+        } else if (kind == Kind::order || kind == Kind::consultation) {
+          try {
+            if (kind == Kind::order) row.order = order_fields(row.fields, false, now_seconds());
+            else row.consultation = consultation_fields(row.fields, false, now_seconds());
+            row.fields = json();
+          } catch (const Error& e) {
+            row.error = std::string(kind_name(*kind)) + ": " + e.what();
           }
         }
       }
@@ -597,18 +732,21 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
     if (report.problems.size() < options.max_problems) report.problems.push_back({line, std::move(msg)});
   };
   CustomerRefs refs(*this);
+  BulkTables bulk;
+  auto restore_indexes = [&] {
+    if (bulk.any()) write([&](sql::Conn& c) { return restore_deferred(c); });
+  };
   try {
     Batch batch;
     while (queue.pop(batch)) {
       if (batch.rows.empty()) continue;
       Timestamp now = now_seconds();
-      sql::FoldedTexts folded;  // the notes' texts, folded on the reading thread
-      for (const Row& r : batch.rows)
-        if (r.note) folded.emplace(r.note->note.text, r.note->folded);
       Counts counts = write([&](sql::Conn& c) {
         Counts n;
         refs.begin(c);
-        Importer imp{*this, c, refs, n, now};
+        bulk.begin();
+        bulk.decide(c, batch.kinds);
+        Importer imp{*this, c, refs, bulk, n, now};
         const std::int64_t notes_before = c.scalar("SELECT coalesce(max(id), 0) FROM notes");
         const std::int64_t consultations_before = c.scalar("SELECT coalesce(max(id), 0) FROM consultations");
         for (const Row& r : batch.rows) {
@@ -629,10 +767,13 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
             n.problems.push_back({r.line, std::string(kind_name(r.kind)) + ": " + e.what()});
           }
         }
-        sql::UseFoldedTexts use(folded);
+        sql::UseFoldedTexts use(batch.folded);
         index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement
         return n;
-      }, [&](sql::Conn& c) { refs.end(c); });
+      }, [&](sql::Conn& c) {
+        refs.end(c);
+        bulk.committed();
+      }, false);  // foreign keys: every record's customer was just looked up in this transaction
       report.rows += batch.rows.size();
       report.customers_created += counts.created;
       report.customers_updated += counts.updated;
@@ -645,13 +786,19 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
       for (auto& p : counts.problems) problem(p.line, std::move(p.message));
       committed += batch.rows.size();
       if (options.progress) options.progress({batch.bytes, size, committed, committed});
+      queue.recycle(std::move(batch));
     }
   } catch (...) {
     queue.stop();
     reader_thread.join();
+    try {
+      restore_indexes();
+    } catch (...) {  // recorded: the next opening of the store makes them
+    }
     throw;
   }
   reader_thread.join();
+  restore_indexes();
   if (reader_error) std::rethrow_exception(reader_error);
   report.problems.insert(report.problems.begin(), header_problems.begin(), header_problems.end());
   if (report.notes_added || report.consultations_added) tidy_index(report.notes_added, report.consultations_added);

@@ -206,7 +206,8 @@ void SqliteCustomerStore::tidy_index(std::size_t notes_added, std::size_t consul
 
 // ---- orders ----
 
-Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& in, bool* inserted) {
+Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& in, bool* inserted,
+                                              bool aggregates) {
   Purchase p = in;
   p.order_id = checked(in.order_id, "order id", 200);
   if (p.order_id.empty()) throw Error(ErrorCode::invalid_argument, "an order needs an order id");
@@ -244,9 +245,10 @@ Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const
     st->bind(1, id).bind(2, p.order_id).bind(3, items).bind(4, p.amount).bind(5, p.currency).bind(6, p.time).bind(7, p.status);
     st->run();
     p.id = c.last_id();
-    count_new_purchase(c, id, p.time);
+    if (aggregates) count_new_purchase(c, id, p.time);
     return p;
   }
+  if (!aggregates) return p;
   refresh_purchases(c, id);
   if (*previous_owner != id) refresh_purchases(c, *previous_owner);
   return p;
@@ -276,7 +278,8 @@ std::vector<Purchase> SqliteCustomerStore::purchases(CustomerId id, std::size_t 
 // ---- consultations ----
 
 Consultation SqliteCustomerStore::add_consultation_in(sql::Conn& c, CustomerId id, const Consultation& in,
-                                                      std::optional<std::int64_t> source_key, bool* inserted, bool index) {
+                                                      std::optional<std::int64_t> source_key, bool* inserted, bool index,
+                                                      bool aggregates) {
   Consultation v = in;
   v.channel = checked(in.channel, "channel", 100);
   if (!is_valid_utf8(in.summary)) throw Error(ErrorCode::invalid_utf8, "summary is not valid UTF-8");
@@ -298,6 +301,7 @@ Consultation SqliteCustomerStore::add_consultation_in(sql::Conn& c, CustomerId i
   v.id = c.last_id();
   if (index)
     c.q("INSERT INTO consultations_fts(rowid, summary) VALUES (?1, ?2)")->bind(1, v.id).bind(2, v.summary).run();
+  if (!aggregates) return v;
   auto up = c.q(
       "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, 0), ?2), "
       "last_complaint_at = CASE WHEN ?3 THEN max(coalesce(last_complaint_at, 0), ?2) ELSE last_complaint_at END "

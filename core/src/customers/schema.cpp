@@ -129,15 +129,19 @@ CREATE INDEX survey_answers_customer ON survey_answers(customer_id, time);
 CREATE UNIQUE INDEX survey_answers_source ON survey_answers(source_key) WHERE source_key IS NOT NULL;
 )sql";
 
-// Full text: external-content FTS5 indexes (no second copy of the text). Deletes and edits reach the
-// index through triggers; new rows are indexed by the store itself (records.cpp), an import's a
-// whole batch at once: with a trigger, SQLite 3.40's FTS5 writes its pending terms out as a new
-// segment at every statement of a multi-statement transaction, which made imports slow and left
-// thousands of segments for every search to visit.
+// Full text: external-content FTS5 indexes (no second copy of the text) with the "kefu" tokenizer
+// (fts_tokenizer.cpp: Chinese bigrams, whole words). Deletes and edits reach the index through
+// triggers; new rows are indexed by the store itself (records.cpp), an import's a whole batch at
+// once: with a trigger, SQLite 3.40's FTS5 writes its pending terms out as a new segment at every
+// statement of a multi-statement transaction, which made imports slow and left thousands of
+// segments for every search to visit.
+// columnsize=0: no per-row token counts (they serve bm25(), which search does not use), one
+// b-tree insert less per row.
 // hashsize: terms of pending rows are kept in memory up to 32 MiB before they are written as a
 // segment (the default, 1 MiB, makes a big import write and merge many small segments).
-const char* const kSearchV2 = R"sql(
-CREATE VIRTUAL TABLE notes_fts USING fts5(text, content='notes', content_rowid='id', tokenize='kefu bigrams');
+// Version 3 (schema version 2 had tokenize='kefu bigrams': trigrams plus bigrams, and column sizes).
+const char* const kSearchV3 = R"sql(
+CREATE VIRTUAL TABLE notes_fts USING fts5(text, content='notes', content_rowid='id', tokenize='kefu', columnsize=0);
 CREATE TRIGGER notes_ad AFTER DELETE ON notes BEGIN
   INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
@@ -145,16 +149,16 @@ CREATE TRIGGER notes_au AFTER UPDATE OF text ON notes BEGIN
   INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
   INSERT INTO notes_fts(rowid, text) VALUES (new.id, new.text);
 END;
-CREATE VIRTUAL TABLE consultations_fts USING fts5(summary, content='consultations', content_rowid='id', tokenize='kefu bigrams');
+CREATE VIRTUAL TABLE consultations_fts USING fts5(summary, content='consultations', content_rowid='id', tokenize='kefu', columnsize=0);
 CREATE TRIGGER consultations_ad AFTER DELETE ON consultations BEGIN
   INSERT INTO consultations_fts(consultations_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
 END;
-INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', 33554432);
-INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('hashsize', 33554432);
 CREATE TRIGGER consultations_au AFTER UPDATE OF summary ON consultations BEGIN
   INSERT INTO consultations_fts(consultations_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
   INSERT INTO consultations_fts(rowid, summary) VALUES (new.id, new.summary);
 END;
+INSERT INTO notes_fts(notes_fts, rank) VALUES ('hashsize', 33554432);
+INSERT INTO consultations_fts(consultations_fts, rank) VALUES ('hashsize', 33554432);
 )sql";
 
 void set_meta(sql::Conn& c, const char* key, const std::string& value) {
@@ -178,13 +182,12 @@ void create_v2(sql::Conn& c) {
   c.exec(kTablesV2);
   c.exec(kNotesV2);
   c.exec(kIndexesV2);
-  c.exec(kSearchV2);
+  c.exec(kSearchV3);
 }
 
 // 1 → 2: identifiers move to their own table (normalised, so "138-0013-8000" and "+86 13800138000"
 // are one phone), tags become a JSON list, names get a folded key, notes gain pinned and an import
-// key, orders, consultations and survey answers arrive, and the full-text index is rebuilt with the
-// "kefu" tokenizer (Traditional and Simplified find each other).
+// key, orders, consultations and survey answers arrive. The full-text tables come with 2 → 3.
 void migrate_1_to_2(sql::Conn& c, const ChineseConverter* to_simplified) {
   c.exec("ALTER TABLE customers RENAME TO customers_v1");
   c.exec("DROP TRIGGER notes_ai; DROP TRIGGER notes_ad; DROP TABLE notes_fts;");
@@ -233,8 +236,19 @@ void migrate_1_to_2(sql::Conn& c, const ChineseConverter* to_simplified) {
   c.exec(
       "UPDATE customers SET last_contact_at = (SELECT max(created_at) FROM notes WHERE notes.customer_id = customers.id)");
   c.exec(kIndexesV2);
-  c.exec(kSearchV2);
+}
+
+// 2 → 3: the full-text tables are made again with the "kefu" tokenizer of version 3 (Chinese
+// bigrams and whole words instead of trigrams plus bigrams; no column sizes) and rebuilt from the
+// notes and consultations.
+void migrate_2_to_3(sql::Conn& c) {
+  c.exec(
+      "DROP TRIGGER IF EXISTS notes_ad; DROP TRIGGER IF EXISTS notes_au; DROP TABLE IF EXISTS notes_fts;"
+      "DROP TRIGGER IF EXISTS consultations_ad; DROP TRIGGER IF EXISTS consultations_au;"
+      "DROP TABLE IF EXISTS consultations_fts;");
+  c.exec(kSearchV3);
   c.exec("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')");
+  c.exec("INSERT INTO consultations_fts(consultations_fts) VALUES ('rebuild')");
 }
 
 }  // namespace
@@ -260,6 +274,7 @@ void migrate(sql::Conn& c, const ChineseConverter* to_simplified) {
         throw Error(ErrorCode::unsupported, "the customer database file holds tables kefu does not know");
       } else if (version < kSchemaVersion) {
         if (version == 1) migrate_1_to_2(c, to_simplified);
+        if (version <= 2) migrate_2_to_3(c);
       }
       if (!fresh && get_meta(c, "tokenizer") != std::to_string(sql::kTokenizerVersion) && version == kSchemaVersion) {
         c.exec("INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')");

@@ -5,7 +5,7 @@
 namespace kefu::customers {
 
 /// The version this build writes.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 /// Version 1, the first layout (one phone and email column per customer, tags as "a;b", a plain
 /// trigram index over notes). Kept to migrate old files and to test that migration.

@@ -1,16 +1,26 @@
 // Full-text search over notes and consultation summaries.
 //
-// Terms of two or more characters (after folding) go to the FTS5 index ("kefu bigrams": trigram
-// phrases, plus bigrams for two-character words). The newest matches are taken from the index
-// (ORDER BY rowid DESC, which FTS5 serves without visiting every match), then ranked by how much of
-// the text the terms cover, with a bonus for pinned and recent notes. (FTS5's bm25() is not used:
-// it counts every match of every term first, which for a common word in millions of notes costs
-// tens of milliseconds.) One-character terms filter those candidates; a query made
-// only of one-character terms scans the notes, newest first, with LIKE.
+// Terms of two or more characters (after folding) go to the FTS5 index (the "kefu" tokenizer:
+// Chinese bigrams, whole words, fts_runs.hpp) as a phrase each: "尺码偏小" is the phrase 尺码 码偏
+// 偏小, "单号4242）" is 单号 4242. A word is matched whole; when that finds fewer notes than are
+// wanted, the query's last term, if it ends in a letter or digit, is also tried as a prefix (the
+// word being typed: "scarv" finds "scarves", "1001" finds order 100123). (Prefixes only after
+// whole words: FTS5 answers a prefix by merging the whole lists of every word it starts, about
+// 1 ms per 20,000 notes a word is in, where a whole word's newest matches cost tens of µs; a
+// short prefix of a very common word, "cust" in a million notes, costs tens of ms.) The newest
+// matches are taken from the index (ORDER BY
+// rowid DESC, which FTS5 serves without visiting every match), each checked to contain every term
+// as typed (folded), then ranked by how much of the text the terms cover, with a bonus for pinned
+// and recent notes. (FTS5's bm25() is not used: it counts every match of every term first, which
+// for a common word in millions of notes costs tens of milliseconds.) One-character terms, and a
+// lone Chinese character at the edge of a term (whose neighbour in a note may make another
+// bigram), only filter those candidates; a query made only of them scans the notes, newest first,
+// with LIKE.
 #include <algorithm>
 #include <cmath>
 #include <set>
 
+#include "fts_runs.hpp"
 #include "identifiers.hpp"
 #include "kefu/chinese.hpp"
 #include "kefu/text.hpp"
@@ -48,59 +58,47 @@ std::vector<Term> split_terms(std::string_view query, const ChineseConverter* t2
   return terms;
 }
 
-// Order and ticket numbers are what agents search for most: a term such as "ticket 31337" or
-// "单号4242）" is a phrase of ten trigrams, most of them in a quarter of all notes, and FTS5 walks
-// them all. Its run of digits (with a neighbouring character: "号4242)") is rare: the digit runs
-// of the query are looked up first, and each row checked for all the terms; when the digits match
-// too many rows, the whole query goes to the index instead.
-constexpr std::size_t kProbeRows = 300;
+// The term as an FTS5 phrase, or "" when no part of it can use the index. A lone Chinese
+// character at either end of the term is left out (in a note it may belong to a longer run, which
+// has bigrams and no unigram). `prefix`: a final word becomes a prefix.
+std::string fts_phrase(const Term& t, bool prefix) {
+  std::vector<sql::FtsRun> runs;
+  sql::for_each_run(t.folded, [&](const sql::FtsRun& r) {
+    runs.push_back(r);
+    return true;
+  });
+  auto lone_cjk = [](const sql::FtsRun& r) { return r.kind == sql::RunKind::cjk && r.chars == 1; };
+  std::size_t first = 0, last = runs.size();
+  if (first < last && runs[first].begin == 0 && lone_cjk(runs[first])) ++first;
+  if (first < last && runs[last - 1].end == t.folded.size() && lone_cjk(runs[last - 1])) --last;
+  if (first >= last) return {};
+  std::string phrase = "\"";
+  for (char ch : t.folded.substr(runs[first].begin, runs[last - 1].end - runs[first].begin)) {
+    if (ch == '"') phrase += '"';
+    phrase += ch;
+  }
+  phrase += '"';
+  if (prefix && runs[last - 1].kind != sql::RunKind::cjk && runs[last - 1].end == t.folded.size()) phrase += " *";
+  return phrase;
+}
 
-std::string digit_probe(const std::vector<Term>& terms) {
+std::string fts_query(const std::vector<Term>& terms, bool prefix) {
   std::string q;
   for (const auto& t : terms) {
     if (t.chars < 2) continue;
-    std::string run, best;
-    for (char ch : t.folded + " ") {
-      if (ch >= '0' && ch <= '9') {
-        run += ch;
-      } else {
-        if (run.size() > best.size()) best = run;
-        run.clear();
-      }
-    }
-    if (best.size() < 3) continue;  // terms without digits are left to the check on each row
-    // The digits with the character on each side (not a space): "号4242)" rather than "4242",
-    // which would also match 14242, 42421...
-    std::u32string f = decode_utf8(t.folded);
-    std::u32string digits = decode_utf8(best);
-    std::size_t at = f.find(digits);
-    std::size_t from = at, to = at + digits.size();
-    if (from > 0 && f[from - 1] != ' ') --from;
-    if (to < f.size() && f[to] != ' ') ++to;
+    std::string phrase = fts_phrase(t, prefix && &t == &terms.back());
+    if (phrase.empty()) continue;
     if (!q.empty()) q += " AND ";
-    q += '"' + encode_utf8(f.substr(from, to - from)) + '"';
+    q += phrase;
   }
   return q;
 }
 
-std::string fts_query(const std::vector<Term>& terms) {
-  std::string q;
-  for (const auto& t : terms) {
-    if (t.chars < 2) continue;
-    if (!q.empty()) q += " AND ";
-    q += '"' + t.typed + '"';
-  }
-  return q;
-}
-
-bool contains_all(const std::string& text, const std::vector<Term>& terms, std::size_t min_chars, std::size_t max_chars,
-                  const ChineseConverter* t2s) {
-  std::string folded;
-  for (const auto& t : terms) {
-    if (t.chars < min_chars || t.chars > max_chars) continue;
-    if (folded.empty()) folded = normalize_text(text, t2s).utf8();
-    if (folded.find(t.folded) == std::string::npos) return false;
-  }
+// Each hit's text is folded once, for the check and for the score.
+bool contains_all(const NormalizedText& folded, const std::vector<Term>& terms) {
+  std::string utf8 = folded.utf8();
+  for (const auto& t : terms)
+    if (utf8.find(t.folded) == std::string::npos) return false;
   return true;
 }
 
@@ -113,11 +111,10 @@ std::string like_pattern(const std::string& s) {
   return p + "%";
 }
 
-// How much of the (folded) text the query's terms cover, counting repeats: 0..1.
-double coverage(const std::string& text, const std::vector<Term>& terms, const ChineseConverter* t2s) {
-  NormalizedText folded = normalize_text(text, t2s);
+// How much of the folded text the query's terms cover, counting repeats: 0..1.
+double coverage(const NormalizedText& folded, const std::vector<Term>& terms) {
   if (folded.text.empty()) return 0;
-  std::u32string hay = folded.text;
+  const std::u32string& hay = folded.text;
   std::size_t covered = 0;
   for (const auto& t : terms) {
     std::u32string needle = decode_utf8(t.folded);
@@ -140,16 +137,22 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
   auto terms = split_terms(query, to_simplified_);
   if (terms.empty()) throw Error(ErrorCode::empty, "query is empty");
   const std::size_t want = options.offset + (options.limit ? options.limit : 20);
-  const std::string match = fts_query(terms);
-  const std::string probe = digit_probe(terms);
+  const std::string match = fts_query(terms, false);
+  const std::string prefix_match = [&] {
+    std::string q = fts_query(terms, true);
+    return q == match ? std::string() : q;
+  }();
   const Timestamp now = now_seconds();
   const std::size_t candidates = std::max<std::size_t>(64, want * 3);
 
   return read([&](sql::Conn& c) {
     std::vector<SearchHit> hits;
-    auto keep = [&](SearchHit h) {
+    // Keeps a hit whose text holds every term (`check`: else the caller knows it does).
+    auto keep = [&](SearchHit h, bool check) {
       if (options.customer && h.customer_id != *options.customer) return;
-      h.score = rank_score(coverage(h.text, terms, to_simplified_), h.pinned, h.time, now);
+      NormalizedText folded = normalize_text(h.text, to_simplified_);
+      if (check && !contains_all(folded, terms)) return;
+      h.score = rank_score(coverage(folded, terms), h.pinned, h.time, now);
       hits.push_back(std::move(h));
     };
     auto note_hit = [](const sql::Stmt& st) {
@@ -182,8 +185,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
             "ORDER BY created_at DESC, id DESC LIMIT 5000");
         st->bind(1, *options.customer);
         while (st->step()) {
-          SearchHit h = note_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
+          keep(note_hit(*st), true);
         }
       }
       if (options.consultations) {
@@ -192,46 +194,28 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
             "ORDER BY time DESC, id DESC LIMIT 5000");
         st->bind(1, *options.customer);
         while (st->step()) {
-          SearchHit h = consultation_hit(*st);
-          if (contains_all(h.text, terms, 1, SIZE_MAX, to_simplified_)) keep(std::move(h));
+          keep(consultation_hit(*st), true);
         }
       }
     } else if (!match.empty()) {
       // FTS query → ids, newest first; each row read, checked against every term, kept.
-      // verify_all: check every term on the row (a probe query), else only one-character terms
-      // (the index answered the others exactly).
-      auto from_index = [&](const char* fts_sql, const char* row_sql, auto&& make_hit, const std::string& query,
-                            std::size_t limit, bool verify_all, std::size_t& fetched) {
+      auto run = [&](const char* fts_sql, const char* row_sql, auto&& make_hit) {
         std::vector<std::int64_t> ids;
-        {
+        for (const std::string* q : {&match, &prefix_match}) {
+          if (q->empty() || ids.size() >= candidates) break;
           auto st = c.q(fts_sql);
-          st->bind(1, query).bind(2, limit);
+          st->bind(1, *q).bind(2, candidates);
           while (st->step()) ids.push_back(st->i64(0));
         }
-        fetched = ids.size();
-        std::vector<SearchHit> out;
-        if (verify_all && fetched >= limit) return out;  // a probe that is not selective: not worth reading
+        std::sort(ids.begin(), ids.end(), std::greater<>());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        if (ids.size() > candidates) ids.resize(candidates);
         for (auto id : ids) {
           auto st = c.q(row_sql);
           st->bind(1, id);
           if (!st->step()) continue;
-          SearchHit h = make_hit(*st);
-          if (contains_all(h.text, terms, 1, verify_all ? SIZE_MAX : 1, to_simplified_)) out.push_back(std::move(h));
+          keep(make_hit(*st), true);
         }
-        return out;
-      };
-      auto run = [&](const char* fts_sql, const char* row_sql, auto&& make_hit) {
-        std::size_t fetched = 0;
-        if (!probe.empty()) {
-          // A selective digit run first, the whole terms checked on each row; the full phrase query
-          // only if the digits alone match too many rows.
-          auto hits = from_index(fts_sql, row_sql, make_hit, probe, kProbeRows, true, fetched);
-          if (fetched < kProbeRows) {
-            for (auto& h : hits) keep(std::move(h));
-            return;
-          }
-        }
-        for (auto& h : from_index(fts_sql, row_sql, make_hit, match, candidates, false, fetched)) keep(std::move(h));
       };
       if (options.notes)
         run("SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
@@ -263,7 +247,7 @@ std::vector<SearchHit> SqliteCustomerStore::search(std::string_view query, const
         sql::Stmt st(c.raw(), sql);
         for (std::size_t i = 0; i < patterns.size(); ++i) st.bind(static_cast<int>(i + 1), patterns[i]);
         st.bind(static_cast<int>(patterns.size() + 1), want);
-        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st));
+        while (st.step()) keep(note ? note_hit(st) : consultation_hit(st), false);
       };
       if (options.notes)
         scan("SELECT id, customer_id, author, created_at, text, pinned FROM notes WHERE " + with_col("text") +

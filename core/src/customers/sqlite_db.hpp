@@ -129,6 +129,23 @@ class Txn {
   bool open_ = false;
 };
 
+/// While it lives (and `active`), the connection does not check foreign keys. Outside any
+/// transaction only (SQLite ignores the setting inside one).
+class ForeignKeysOff {
+ public:
+  ForeignKeysOff(Conn& c, bool active) : c_(active ? &c : nullptr) {
+    if (c_) c_->exec("PRAGMA foreign_keys=OFF");
+  }
+  ~ForeignKeysOff() {
+    if (c_) sqlite3_exec(c_->raw(), "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr);
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  Conn* c_;
+};
+
 [[noreturn]] void busy_error(int timeout_ms);
 void backoff(int attempt);
 
@@ -148,11 +165,11 @@ auto retry(Conn& c, Fn&& fn) -> decltype(fn()) {
   }
 }
 
-/// Registers the "kefu" FTS5 tokenizer on `db`: the trigram tokenizer over text folded like every
-/// kefu matcher (NFKC, case, width, Traditional → Simplified).
+/// Registers the "kefu" FTS5 tokenizer on `db`: text folded like every kefu matcher (NFKC, case,
+/// width, Traditional → Simplified), cut into Chinese bigrams and whole words (fts_runs.hpp).
 void register_tokenizer(sqlite3* db, const ChineseConverter* to_simplified);
 /// Version of the tokenizer's folding; the full-text index is rebuilt when it changes.
-constexpr int kTokenizerVersion = 1;
+constexpr int kTokenizerVersion = 2;
 
 /// Text as the "kefu" tokenizer folds it before cutting it into tokens.
 std::string fold_for_index(std::string_view text, const ChineseConverter* to_simplified);

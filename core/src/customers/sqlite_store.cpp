@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 
+#include "deferred_indexes.hpp"
 #include "identifiers.hpp"
 #include "kefu/text.hpp"
 #include "schema.hpp"
@@ -144,6 +145,8 @@ SqliteCustomerStore::SqliteCustomerStore(const std::string& path, const SqliteSt
   writer_options.cache_kib = std::max(conn_options_.cache_kib, 64 * 1024);
   writer_ = std::make_unique<sql::Conn>(path, writer_options);
   migrate(*writer_, to_simplified_);
+  // An import killed while it had indexes or aggregates put off: make them before anyone reads.
+  if (has_deferred(*writer_)) write([&](sql::Conn& c) { return restore_deferred(c); });
   if (!memory_ && sqlite3_libversion_number() >= 3042000) {
     // FTS5 can drop a deleted row's entries from the index at once: forget need not merge it all.
     write([&](sql::Conn& c) {

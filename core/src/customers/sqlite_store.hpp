@@ -102,9 +102,12 @@ class SqliteCustomerStore final : public CustomerStore {
     return write(std::forward<Fn>(fn), [](sql::Conn&) {});
   }
   /// write(fn), then committed(conn) once the transaction has committed, before anyone else may write.
+  /// `check_foreign_keys` false: for an import, whose records name customers it has just found (or
+  /// created) in the same transaction, so that each row's check of its customer is redundant.
   template <class Fn, class Committed>
-  auto write(Fn&& fn, Committed&& committed) {
+  auto write(Fn&& fn, Committed&& committed, bool check_foreign_keys = true) {
     std::lock_guard<std::mutex> lock(writer_mutex_);
+    sql::ForeignKeysOff unchecked(*writer_, !check_foreign_keys);
     auto result = sql::retry(*writer_, [&] {
       sql::Txn txn(*writer_, true);
       auto result = fn(*writer_);
@@ -139,9 +142,13 @@ class SqliteCustomerStore final : public CustomerStore {
   /// `index`: add it to the full-text index now (imports index a whole batch with index_new()).
   Note add_note_in(sql::Conn& c, CustomerId id, const NewNote& note, std::optional<std::int64_t> source_key,
                    bool* inserted, bool index = true);
-  Purchase add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& p, bool* inserted);
+  /// `aggregates` false: leave the customer's purchase count and dates to a later
+  /// recount_aggregates() (an import into an empty table, deferred_indexes.hpp).
+  Purchase add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& p, bool* inserted, bool aggregates = true);
+  /// `aggregates` false: leave last contact, complaint and satisfaction to recount_aggregates().
   Consultation add_consultation_in(sql::Conn& c, CustomerId id, const Consultation& v,
-                                   std::optional<std::int64_t> source_key, bool* inserted, bool index = true);
+                                   std::optional<std::int64_t> source_key, bool* inserted, bool index = true,
+                                   bool aggregates = true);
   /// Adds notes and consultations with ids above these to the full-text index.
   void index_new(sql::Conn& c, std::int64_t notes_after, std::int64_t consultations_after);
   /// After an import: merges the full-text segments it wrote (all of them into one when the import

@@ -1,0 +1,129 @@
+// Secondary indexes put off while an import fills a table from empty (see deferred_indexes.hpp).
+#include "deferred_indexes.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kefu/vocabulary.hpp"
+
+namespace kefu::customers {
+
+namespace {
+
+constexpr std::string_view kPrefix = "deferred_index:";
+constexpr std::string_view kAggregates = "deferred_aggregates:";
+
+// The intents that count as a complaint (is_complaint), as an SQL list.
+std::string complaint_intents() {
+  std::string list;
+  for (std::size_t i = 0; i < kIntentCount; ++i) {
+    auto intent = static_cast<Intent>(i);
+    if (!is_complaint(intent)) continue;
+    list += (list.empty() ? "'" : ", '") + std::string(to_string(intent)) + "'";
+  }
+  return list;
+}
+
+// Counts a table's per-customer aggregates for every customer with rows in it (records.cpp keeps
+// them row by row otherwise; the same definitions).
+void count_aggregates(sql::Conn& c, std::string_view table) {
+  if (table == "purchases") {
+    c.exec(
+        "UPDATE customers SET (purchase_count, first_purchase_at, last_purchase_at) = "
+        "(SELECT count(*), min(time), max(time) FROM purchases WHERE customer_id = customers.id) "
+        "WHERE id IN (SELECT customer_id FROM purchases)");
+  } else if (table == "consultations") {
+    const std::string complaints = "(SELECT max(time) FROM consultations WHERE customer_id = customers.id AND intent IN (" +
+                                   complaint_intents() + "))";
+    c.exec(
+        "UPDATE customers SET "
+        "last_contact_at = max(coalesce(last_contact_at, 0), (SELECT max(time) FROM consultations WHERE customer_id = customers.id)), "
+        "last_complaint_at = CASE WHEN " + complaints + " IS NULL THEN last_complaint_at "
+        "ELSE max(coalesce(last_complaint_at, 0), " + complaints + ") END, "
+        "last_satisfaction = (SELECT s FROM ("
+        "  SELECT satisfaction AS s, time FROM consultations WHERE customer_id = customers.id AND satisfaction IS NOT NULL"
+        "  UNION ALL SELECT score, time FROM survey_answers WHERE customer_id = customers.id AND score IS NOT NULL)"
+        " ORDER BY time DESC LIMIT 1) "
+        "WHERE id IN (SELECT customer_id FROM consultations)");
+  } else {
+    throw Error(ErrorCode::storage, "customer database: no aggregates of " + std::string(table));
+  }
+}
+
+bool index_exists(sql::Conn& c, const std::string& name) {
+  auto st = c.q("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1");
+  st->bind(1, name);
+  return st->step();
+}
+
+}  // namespace
+
+bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names) {
+  bool any = false;
+  for (const char* name : names) {
+    std::string create;
+    {
+      auto st = c.q("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1 AND sql IS NOT NULL");
+      st->bind(1, name);
+      if (!st->step()) continue;
+      create = st->str(0);
+    }
+    auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, ?2)");
+    st->bind(1, std::string(kPrefix) + name).bind(2, create).run();
+    c.exec(std::string("DROP INDEX \"") + name + "\"");
+    any = true;
+  }
+  return any;
+}
+
+void defer_aggregates(sql::Conn& c, const char* table) {
+  auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, '1')");
+  st->bind(1, std::string(kAggregates) + table).run();
+}
+
+int restore_deferred(sql::Conn& c) {
+  std::vector<std::pair<std::string, std::string>> recorded;  // meta key, CREATE statement
+  {
+    // Indexes first ("deferred_index:" sorts after "deferred_aggregates:"): the counts use them.
+    auto st = c.q("SELECT key, value FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`' ORDER BY key DESC");
+    while (st->step()) recorded.emplace_back(st->str(0), st->str(1));
+  }
+  int made = 0;
+  for (const auto& [key, create] : recorded) {
+    if (key.rfind(kAggregates, 0) == 0) {
+      count_aggregates(c, std::string_view(key).substr(kAggregates.size()));
+      c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();
+      ++made;
+      continue;
+    }
+    std::string name = key.substr(kPrefix.size());
+    if (!index_exists(c, name)) {
+      try {
+        c.exec(create);
+      } catch (const Error&) {
+        // A unique idempotence key (source_key) that another writer repeated while the index was
+        // missing: keep the first row with each key, as INSERT OR IGNORE would have, and try again.
+        auto on = create.find(" ON ");
+        auto paren = create.find('(', on == std::string::npos ? 0 : on);
+        if (create.rfind("CREATE UNIQUE INDEX", 0) != 0 || create.find("(source_key)") == std::string::npos ||
+            on == std::string::npos || paren == std::string::npos)
+          throw;
+        std::string table = create.substr(on + 4, paren - on - 4);
+        c.exec("DELETE FROM " + table + " WHERE source_key IS NOT NULL AND id NOT IN (SELECT min(id) FROM " + table +
+               " WHERE source_key IS NOT NULL GROUP BY source_key)");
+        c.exec(create);
+      }
+      ++made;
+    }
+    c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();
+  }
+  return made;
+}
+
+bool has_deferred(sql::Conn& c) {
+  auto st = c.q("SELECT 1 FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`' LIMIT 1");
+  return st->step();
+}
+
+}  // namespace kefu::customers

@@ -154,20 +154,26 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     }
   }
   // "near" rules: a first phrase, then within N code points in the same sentence a second one.
+  // First phrases grouped by rule (in the order found), so that a long text pairs only those.
+  std::stable_sort(near_first.begin(), near_first.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [rule, then] : near_then) {
     const Rule& r = rules[rule];
     const auto within = static_cast<std::uint32_t>(r.near_within);
     bool found = false;
     Span best{0, 0};
-    for (const auto& [rule2, first] : near_first) {
-      if (rule2 != rule || doc.sentence_of(first.start) != doc.sentence_of(then.start)) continue;
-      if (first.end <= then.start && then.start - first.end <= within) {
+    auto from = std::lower_bound(near_first.begin(), near_first.end(), rule,
+                                 [](const auto& f, std::uint32_t v) { return f.first < v; });
+    for (auto it = from; it != near_first.end() && it->first == rule; ++it) {
+      const Span& first = it->second;
+      const bool before = first.end <= then.start && then.start - first.end <= within;
+      const bool after = !r.near_ordered && then.end <= first.start && first.start - then.end <= within;
+      if ((!before && !after) || doc.sentence_of(first.start) != doc.sentence_of(then.start)) continue;
+      if (before) {
         if (!found || first.start > best.start) best = {first.start, then.end};
-        found = true;
-      } else if (!r.near_ordered && then.end <= first.start && first.start - then.end <= within) {
+      } else {
         best = {then.start, first.end};
-        found = true;
       }
+      found = true;
     }
     if (found) candidates.push_back({rule, 0, false, best});
   }
@@ -177,10 +183,14 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     for (const Span& s : w.spans) candidates.push_back({r, 0, false, s});
   }
 
+  // Exceptions grouped by rule; negation ends are in text order already (matches come by end).
+  std::stable_sort(exceptions.begin(), exceptions.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   auto keep = [&](const Candidate& c) {
     const Rule& r = rules[c.rule];
-    for (const auto& [rule, e] : exceptions)
-      if (rule == c.rule && e.start <= c.span.start && e.end >= c.span.end) return false;
+    for (auto it = std::lower_bound(exceptions.begin(), exceptions.end(), c.rule,
+                                    [](const auto& e, std::uint32_t v) { return e.first < v; });
+         it != exceptions.end() && it->first == c.rule; ++it)
+      if (it->second.start <= c.span.start && it->second.end >= c.span.end) return false;
     std::uint32_t sentence = doc.sentence_of(c.span.start);
     if (r.start) {
       for (auto i = doc.sentences[sentence].first; i < c.span.start; ++i)
@@ -190,10 +200,11 @@ ToneReport ToneChecker::check(std::string_view draft, const ToneContext& ctx, st
     for (auto g : pack.unless_groups[c.rule])
       if (w.sentence_groups[sentence * groups + g]) return false;
     if (r.negatable) {
-      for (auto ne : negation_ends) {
-        if (ne > c.span.start || c.span.start - ne > static_cast<std::uint32_t>(pack.pack.negation_window)) continue;
-        if (ne == 0 || doc.sentence_of(ne - 1) == sentence) return false;
-      }
+      const auto window = static_cast<std::uint32_t>(pack.pack.negation_window);
+      const std::uint32_t lowest = c.span.start > window ? c.span.start - window : 0;
+      for (auto it = std::lower_bound(negation_ends.begin(), negation_ends.end(), lowest);
+           it != negation_ends.end() && *it <= c.span.start; ++it)
+        if (*it == 0 || doc.sentence_of(*it - 1) == sentence) return false;
     }
     return true;
   };

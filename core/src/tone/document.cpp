@@ -112,6 +112,7 @@ void prepare_document(std::string_view draft, Channel channel, const ChineseConv
   // One pass: content, sentences, and what the detectors look for.
   const std::size_t n = t.size();
   d.sentences.clear();
+  d.last_sentence = 0;
   d.sentence_units.clear();
   d.number_starts.clear();
   d.bang_runs.clear();

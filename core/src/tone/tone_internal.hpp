@@ -196,14 +196,18 @@ struct Document {
   std::vector<std::uint32_t> number_starts;   ///< where runs of ASCII digits start that follow no letter or digit
   std::vector<Span> bang_runs;                ///< runs of '!' and '?'
 
-  /// The sentence that normalised code point `k` is in.
+  /// The sentence that normalised code point `k` is in. Asked mostly in text order: the sentence
+  /// last found, or the next, is tried before a binary search.
   std::uint32_t sentence_of(std::uint32_t k) const {
+    for (std::uint32_t s = last_sentence; s < last_sentence + 2 && s < sentences.size(); ++s)
+      if (sentences[s].first <= k && k < sentences[s].second) return last_sentence = s;
     auto it = std::upper_bound(sentences.begin(), sentences.end(), k,
                                [](std::uint32_t v, const std::pair<std::uint32_t, std::uint32_t>& s) { return v < s.second; });
-    return static_cast<std::uint32_t>(it - sentences.begin());
+    return last_sentence = static_cast<std::uint32_t>(it - sentences.begin());
   }
   /// Normalised code point `k` is content: a letter, digit or ideograph (is_alnum()).
   bool alnum(std::uint32_t k) const { return char_class(norm.text[k]) & kAlnum; }
+  mutable std::uint32_t last_sentence = 0;  ///< sentence_of()'s hint (one Document serves one thread)
 };
 void prepare_document(std::string_view draft, Channel channel, const ChineseConverters& chinese, Document& into);
 

@@ -15,6 +15,8 @@ struct EventBus::Impl {
   std::map<std::string, std::shared_ptr<Signal>, std::less<>> signals;  // by event name, "*" for all
   std::map<std::uint64_t, boost::signals2::connection> connections;
   std::uint64_t next_id = 1;
+  // Connections made and not yet undone: with none (the usual case), asking costs no lock.
+  std::atomic<std::size_t> connected{0};
 
   std::shared_ptr<Signal> find(std::string_view name) const {
     std::lock_guard<std::mutex> lock(mutex);
@@ -39,6 +41,7 @@ std::uint64_t EventBus::subscribe(std::string event, EventHandler handler) {
   };
   std::uint64_t id = impl_->next_id++;
   impl_->connections.emplace(id, sig->connect(std::move(guarded)));
+  impl_->connected.fetch_add(1, std::memory_order_relaxed);
   return id;
 }
 
@@ -48,10 +51,12 @@ bool EventBus::unsubscribe(std::uint64_t id) {
   if (it == impl_->connections.end()) return false;
   it->second.disconnect();
   impl_->connections.erase(it);
+  impl_->connected.fetch_sub(1, std::memory_order_relaxed);
   return true;
 }
 
 bool EventBus::has_subscribers(std::string_view event) const {
+  if (impl_->connected.load(std::memory_order_relaxed) == 0) return false;
   auto named = impl_->find(event);
   auto all = impl_->find("*");
   return (named && !named->empty()) || (all && !all->empty());

@@ -11,7 +11,7 @@
 // customers are matched by their identifiers, orders by order id, and notes, consultations and
 // answers by a key hashed from their content. Into an empty table an import loads in bulk: some
 // indexes, and the customers' aggregates of orders and consultations, are made at its end
-// (deferred_indexes.hpp, BulkTables below).
+// (deferred_indexes.hpp, BulkTables below), and customers are matched in memory (NewCustomers).
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -356,10 +356,9 @@ constexpr int kKinds = 5;
 const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consultations", "survey_answers"};
 
 // What an import into an empty table can do without until its end: the indexes it never reads
-// through (it reads survey answers by customer for the latest satisfaction score), and the
-// customers' aggregates of orders and consultations, counted at the end. (Not the customers'
-// indexes: names and birthdays repeat, so their inserts cluster, and measured on a million
-// customers, sorting them at the end saved nothing.)
+// through (it reads survey answers by customer for the latest satisfaction score; customers by
+// their identifiers, never by name or birthday), and the customers' aggregates of orders and
+// consultations, counted at the end.
 bool defer_until_the_end(sql::Conn& c, int kind) {
   switch (kind) {
     case 1: defer_aggregates(c, "purchases"); return true;
@@ -369,6 +368,12 @@ bool defer_until_the_end(sql::Conn& c, int kind) {
       defer_indexes(c, {"consultations_source"});
       return true;
     case 4: return defer_indexes(c, {"survey_answers_source"});
+    case 0:
+      // Customers: their identifiers are kept in memory too (NewCustomers below), and only if the
+      // identifiers table is as empty as the customers table.
+      if (c.scalar("SELECT EXISTS (SELECT 1 FROM identifiers)") != 0) return false;
+      defer_indexes(c, {"customers_name", "customers_birthday"});
+      return true;
     default: return false;
   }
 }
@@ -414,11 +419,133 @@ struct BulkTables {
   }
 };
 
+/// A small open-addressing set of 64-bit hashes (0 is the empty slot): 16 bytes a key at most.
+class HashSet {
+ public:
+  bool contains(std::uint64_t h) const {
+    if (slots_.empty()) return false;
+    h = h ? h : 1;
+    for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == h) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
+  void insert(std::uint64_t h) {
+    h = h ? h : 1;
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    std::size_t i = h & (slots_.size() - 1);
+    for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1))
+      if (slots_[i] == h) return;
+    slots_[i] = h;
+    ++size_;
+  }
+  void clear() {
+    std::vector<std::uint64_t>().swap(slots_);
+    size_ = 0;
+  }
+
+ private:
+  void grow() {
+    std::vector<std::uint64_t> old(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    old.swap(slots_);
+    size_ = 0;
+    for (std::uint64_t h : old)
+      if (h) insert(h);
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t size_ = 0;
+};
+
+/// Customers imported into an empty archive (BulkTables put the customers off): instead of up to
+/// three b-tree lookups and three inserts at random places of the identifiers table per customer,
+/// the import remembers a hash of every identifier key it has written, and writes a transaction's
+/// new identifiers sorted by key, in one pass over the b-tree, before anything reads the table
+/// (flush(): before any other kind of row, before a customer row that may be known already, and
+/// at the end of the transaction). A key whose hash was never written is not in the table, as
+/// long as nobody else writes to the database: a customer row whose keys are all new is created
+/// at once, the others (a hash seen: a repeat, or rarely a collision) go the ordinary way. Each
+/// transaction commits its customers with their identifiers, so there is nothing to repair after
+/// a crash. When another connection (or another thread through this one) wrote between two of the
+/// import's transactions, or a transaction is retried, the rest of the import goes the ordinary
+/// way.
+class NewCustomers {
+ public:
+  /// At the start of each attempt at a transaction, before BulkTables::decide.
+  void begin(sql::Conn& c) {
+    if (open_ || (marked_ && !(mark(c) == committed_))) off_ = true;
+    if (off_) known_.clear();
+    pending_.clear();
+    open_ = true;
+  }
+  void end(sql::Conn& c) {
+    committed_ = mark(c);
+    marked_ = true;
+    open_ = false;
+  }
+  bool on(const BulkTables& bulk) const { return !off_ && bulk.deferred(Kind::customer); }
+
+  /// Whether every one of `keys` is surely not in the identifiers table (nor pending).
+  bool all_new(const std::vector<IdentifierKey>& keys) const {
+    for (const auto& k : keys)
+      if (known_.contains(hash(k.key))) return false;
+    return true;
+  }
+  /// The keys of a customer row just written: `id`'s to write with flush(), or `pending` false:
+  /// written already (or owned by another customer).
+  void add(const std::vector<IdentifierKey>& keys, CustomerId id, bool pending) {
+    for (const auto& k : keys) {
+      known_.insert(hash(k.key));
+      if (pending) pending_.push_back({prefix(k.key, 0), prefix(k.key, 8), &k.key, id});
+    }
+  }
+  /// Writes the pending identifiers, sorted by key. (The keys point into the batch's rows.)
+  void flush(sql::Conn& c) {
+    if (pending_.empty()) return;
+    std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+      if (a.head != b.head) return a.head < b.head;
+      if (a.next != b.next) return a.next < b.next;
+      return *a.key < *b.key;
+    });
+    for (const auto& p : pending_)
+      c.q("INSERT INTO identifiers(key, customer_id) VALUES (?1, ?2)")->bind(1, *p.key).bind(2, p.id).run();
+    pending_.clear();
+  }
+
+ private:
+  struct Mark {
+    std::int64_t data_version = -1, changes = -1;
+    bool operator==(const Mark& o) const { return data_version == o.data_version && changes == o.changes; }
+  };
+  static Mark mark(sql::Conn& c) {
+    return {c.scalar("PRAGMA data_version"), static_cast<std::int64_t>(sqlite3_total_changes64(c.raw()))};
+  }
+  static std::uint64_t hash(const std::string& key) { return std::hash<std::string>{}(key); }
+  // Bytes `from` to `from + 8` of `key` (zeros past its end) as a number that sorts as they do:
+  // most keys are ordered by their first 16 bytes without reading the string.
+  static std::uint64_t prefix(const std::string& key, std::size_t from) {
+    std::uint64_t v = 0;
+    for (std::size_t i = from; i < from + 8; ++i)
+      v = v << 8 | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0u);
+    return v;
+  }
+  struct Pending {
+    std::uint64_t head, next;  // prefix(key, 0), prefix(key, 8)
+    const std::string* key;
+    CustomerId id;
+  };
+
+  HashSet known_;  // hashes of the keys of every identifier this import wrote (or will, pending_)
+  std::vector<Pending> pending_;
+  Mark committed_;
+  bool marked_ = false, open_ = false, off_ = false;
+};
+
 struct Importer {
   SqliteCustomerStore& store;
   sql::Conn& c;
   CustomerRefs& refs;
   BulkTables& bulk;
+  NewCustomers& fresh;
   Counts& n;
   Timestamp now;
 
@@ -432,8 +559,22 @@ struct Importer {
   void customer(const json& j, std::size_t line, const std::optional<Prepared>& prepared) {
     bool created = false, changed = false;
     std::vector<std::string> conflicts;
-    CustomerId id = prepared ? store.upsert_prepared(c, *prepared, created, changed, &conflicts)
-                             : store.upsert_in(c, customer_fields(j, "line " + std::to_string(line)), created, changed, &conflicts);
+    CustomerId id = 0;
+    if (!fresh.on(bulk)) {
+      id = prepared ? store.upsert_prepared(c, *prepared, created, changed, &conflicts)
+                    : store.upsert_in(c, customer_fields(j, "line " + std::to_string(line)), created, changed, &conflicts);
+    } else if (prepared && fresh.all_new(prepared->keys)) {
+      id = store.insert_new(c, *prepared);  // a new customer: its keys are written by fresh.flush()
+      fresh.add(prepared->keys, id, true);
+      created = changed = true;
+    } else {
+      fresh.flush(c);
+      std::optional<Prepared> own;
+      if (!prepared) own = store.prepare(customer_fields(j, "line " + std::to_string(line)));
+      const Prepared& p = prepared ? *prepared : *own;
+      id = store.upsert_prepared(c, p, created, changed, &conflicts);
+      fresh.add(p.keys, id, false);
+    }
     for (auto& msg : conflicts) n.problems.push_back({line, msg});
     if (created) ++n.created;
     else if (changed) ++n.updated;
@@ -510,6 +651,7 @@ struct Importer {
 
   void row(const Row& r) {
     if (!r.known_kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
+    if (!(r.kind == Kind::customer && r.prepared)) fresh.flush(c);  // it may look customers up
     switch (r.kind) {
       case Kind::customer: customer(r.fields, r.line, r.prepared); break;
       case Kind::order: order(*r.order, std::nullopt); break;
@@ -733,6 +875,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   };
   CustomerRefs refs(*this);
   BulkTables bulk;
+  NewCustomers fresh;
   auto restore_indexes = [&] {
     if (bulk.any()) write([&](sql::Conn& c) { return restore_deferred(c); });
   };
@@ -745,8 +888,9 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         Counts n;
         refs.begin(c);
         bulk.begin();
+        fresh.begin(c);
         bulk.decide(c, batch.kinds);
-        Importer imp{*this, c, refs, bulk, n, now};
+        Importer imp{*this, c, refs, bulk, fresh, n, now};
         const std::int64_t notes_before = c.scalar("SELECT coalesce(max(id), 0) FROM notes");
         const std::int64_t consultations_before = c.scalar("SELECT coalesce(max(id), 0) FROM consultations");
         for (const Row& r : batch.rows) {
@@ -767,11 +911,13 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
             n.problems.push_back({r.line, std::string(kind_name(r.kind)) + ": " + e.what()});
           }
         }
+        fresh.flush(c);
         sql::UseFoldedTexts use(batch.folded);
         index_new(c, notes_before, consultations_before);  // the batch's new notes, in one statement
         return n;
       }, [&](sql::Conn& c) {
         refs.end(c);
+        fresh.end(c);
         bulk.committed();
       }, false);  // foreign keys: every record's customer was just looked up in this transaction
       report.rows += batch.rows.size();

@@ -456,6 +456,22 @@ CustomerId SqliteCustomerStore::upsert_in(sql::Conn& c, const CustomerFields& f,
   return upsert_prepared(c, prepare_impl(f, to_simplified_), created, changed, conflicts);
 }
 
+CustomerId SqliteCustomerStore::insert_new(sql::Conn& c, const Prepared& p) {
+  if (p.keys.empty() && p.name.empty())
+    throw Error(ErrorCode::invalid_argument, "a customer needs a name, an external id, a phone or an email");
+  {
+    auto st = c.q(
+        "INSERT INTO customers(name, name_key, title, birthday, birthday_md, locale, tags, preferences, ids, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)");
+    st->bind(1, p.name).bind(2, p.name_key).bind(3, p.title).bind(4, p.birthday).bind(5, p.birthday_md);
+    st->bind(6, p.locale).bind(7, p.tags ? *p.tags : std::string("[]")).bind(8, p.prefs_json ? *p.prefs_json : std::string("{}"));
+    st->bind(9, now_seconds()).bind(10, p.ids_json).run();
+  }
+  CustomerId id = c.last_id();
+  if (p.preferences && !p.preferences->empty()) write_preferences(c, id, *p.preferences);
+  return id;
+}
+
 CustomerId SqliteCustomerStore::upsert_prepared(sql::Conn& c, const Prepared& p, bool& created, bool& changed,
                                                 std::vector<std::string>* conflicts) {
   created = changed = false;
@@ -467,18 +483,9 @@ CustomerId SqliteCustomerStore::upsert_prepared(sql::Conn& c, const Prepared& p,
   for (const auto& k : p.keys)
     if ((target = lookup_key(c, k.key))) break;
   if (!target) {
-    {
-      auto st = c.q(
-          "INSERT INTO customers(name, name_key, title, birthday, birthday_md, locale, tags, preferences, ids, created_at, "
-          "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)");
-      st->bind(1, p.name).bind(2, p.name_key).bind(3, p.title).bind(4, p.birthday).bind(5, p.birthday_md);
-      st->bind(6, p.locale).bind(7, p.tags ? *p.tags : std::string("[]")).bind(8, p.prefs_json ? *p.prefs_json : std::string("{}"));
-      st->bind(9, now_seconds()).bind(10, p.ids_json).run();
-    }
-    CustomerId id = c.last_id();
+    CustomerId id = insert_new(c, p);
     for (const auto& k : p.keys)  // all free: checked above, under the write lock
       c.q("INSERT INTO identifiers(key, customer_id) VALUES (?1, ?2)")->bind(1, k.key).bind(2, id).run();
-    if (p.preferences && !p.preferences->empty()) write_preferences(c, id, *p.preferences);
     created = changed = true;
     return id;
   }

@@ -138,6 +138,9 @@ class SqliteCustomerStore final : public CustomerStore {
   Prepared prepare(const CustomerFields& fields) const;
   CustomerId upsert_prepared(sql::Conn& c, const Prepared& p, bool& created, bool& changed,
                              std::vector<std::string>* conflicts);
+  /// A new customer row for `p`, without its identifiers (the caller, which knows every one of
+  /// `p.keys` to be free, writes them). Throws for a customer with neither a name nor an identifier.
+  CustomerId insert_new(sql::Conn& c, const Prepared& p);
   bool update_in(sql::Conn& c, CustomerId id, const CustomerFields& fields, std::vector<std::string>* conflicts);
   /// `index`: add it to the full-text index now (imports index a whole batch with index_new()).
   Note add_note_in(sql::Conn& c, CustomerId id, const NewNote& note, std::optional<std::int64_t> source_key,

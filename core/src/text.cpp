@@ -93,6 +93,20 @@ inline std::size_t put_utf8(char32_t c, char* b) noexcept {
 
 bool is_valid_utf8(std::string_view utf8) noexcept { return first_invalid(utf8) == std::string_view::npos; }
 
+std::size_t count_code_points(std::string_view s) noexcept {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  std::size_t continuation = 0, i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // A continuation byte has its top bit set and the next one clear.
+    const std::uint64_t ones = (w & ~(w << 1) & kHigh) >> 7;  // 1 in each byte that continues
+    continuation += static_cast<std::size_t>((ones * 0x0101010101010101ull) >> 56);  // their sum
+  }
+  for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+  return s.size() - continuation;
+}
+
 void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, const char* what) {
   // Past the limit, the size is reported without reading the text.
   check_text(utf8, max_bytes, allow_empty, what, utf8.size() > max_bytes ? std::string_view::npos : first_invalid(utf8));
@@ -211,21 +225,6 @@ inline bool fold_ascii8(const char* p, char* out, std::size_t& capitals) noexcep
   return true;
 }
 
-// Bytes of `s` that are not UTF-8 continuation bytes (10xxxxxx): the code points of valid UTF-8.
-std::size_t lead_bytes(std::string_view s) noexcept {
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  std::size_t continuation = 0, i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // A continuation byte has its top bit set and the next one clear.
-    const std::uint64_t ones = (w & ~(w << 1) & kHigh) >> 7;  // 1 in each byte that continues
-    continuation += static_cast<std::size_t>((ones * 0x0101010101010101ull) >> 56);  // their sum
-  }
-  for (; i < s.size(); ++i) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
-  return s.size() - continuation;
-}
-
 // Makes room in the output buffers for `cps` code points and (kEncode) `bytes` bytes of UTF-8 with
 // their byte → code point map; never shrinks them.
 template <bool kEncode, bool kOrigins>
@@ -292,7 +291,7 @@ void normalize(std::string_view utf8, const ChineseConverter* to_simplified, Nor
   // Han, one in and one out, and starts with a byte that is not a continuation byte: their count
   // bounds what those paths write. (Text that is mostly Chinese has a third as many code points as
   // bytes: the buffers are not cleared for three times what they hold.)
-  room(utf8.size(), lead_bytes(utf8));
+  room(utf8.size(), count_code_points(utf8));
   std::uint32_t index = 0;
   std::size_t bad = std::string_view::npos, astral = 0, capitals = 0;
   const char* data = utf8.data();

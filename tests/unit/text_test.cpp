@@ -114,6 +114,7 @@ TEST(Text, NormalizeIntoTellsWhereEachCodePointCameFromAndTheFirstBadByte) {
     std::size_t astral = 0;
     for (std::size_t cp = 0; cp + 1 < table.size(); ++cp) astral += table[cp + 1].utf16 - table[cp].utf16 == 2;
     if (bad == std::string::npos) EXPECT_EQ(origins.astral, astral);
+    if (bad == std::string::npos) EXPECT_EQ(count_code_points(text), table.size() - 1);
     EXPECT_EQ(origins.capitals, static_cast<std::size_t>(std::count_if(
                                     text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; })));
     ASSERT_EQ(origins.byte.size(), n.text.size());

@@ -21,6 +21,10 @@ void check_text(std::string_view utf8, std::size_t max_bytes, bool allow_empty, 
 /// True if `utf8` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view utf8) noexcept;
 
+/// Bytes that are not UTF-8 continuation bytes (10xxxxxx): the code points of valid UTF-8, counted
+/// eight bytes at a time.
+std::size_t count_code_points(std::string_view utf8) noexcept;
+
 /// Decodes valid UTF-8 into code points (call check_text or is_valid_utf8 first).
 std::u32string decode_utf8(std::string_view utf8);
 /// Encodes code points as UTF-8.

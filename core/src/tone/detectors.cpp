@@ -66,13 +66,6 @@ std::size_t capital_pair(std::string_view o, std::size_t from) {
   return std::string_view::npos;
 }
 
-// Code points that start in bytes [from, to) of valid UTF-8: every byte but a continuation byte.
-std::size_t code_points(std::string_view o, std::size_t from, std::size_t to) {
-  std::size_t n = 0;
-  for (std::size_t k = from; k < to; ++k) n += (static_cast<unsigned char>(o[k]) & 0xC0) != 0x80;
-  return n;
-}
-
 bool luhn(const std::string& digits) {
   int sum = 0;
   bool twice = false;
@@ -197,7 +190,7 @@ void caps(const Rule& rule, const CompiledPack& pack, const Document& d, std::ve
       has_digit |= digit(ch(k));
       has_lower |= ch(k) >= 'a' && ch(k) <= 'z';
     }
-    cp += code_points(o, done, i);
+    cp += count_code_points(o.substr(done, i - done));
     if (!has_digit && !has_lower && !allowed(i, j)) {
       bool close = last_shout != std::string_view::npos;
       for (std::size_t k = last_shout; close && k < i; ++k) close = o[k] == ' ' || o[k] == ',' || o[k] == '\'';

@@ -17,6 +17,8 @@ struct Globals {
   bool verbose = false;
   /// The engine, opened on first use with the options above.
   Engine& engine();
+  /// An engine of `o` with this command's logging: --verbose sends debug messages to stderr.
+  std::unique_ptr<Engine> open_engine(EngineOptions o) const;
 
  private:
   std::unique_ptr<Engine> engine_;

@@ -35,9 +35,8 @@ class EngineRef {
     EngineOptions o;
     o.template_dir = g.template_dir;
     o.bundled_templates = !g.no_bundled;
-    o.log_level = g.verbose ? LogLevel::debug : LogLevel::warn;
     o.tone_overrides = rules;
-    own_ = std::make_unique<Engine>(o);
+    own_ = g.open_engine(o);
   }
   Engine& get() { return own_ ? *own_ : g_.engine(); }
 

@@ -12,11 +12,23 @@ Engine& Globals::engine() {
     EngineOptions o;
     o.template_dir = template_dir;
     o.bundled_templates = !no_bundled;
-    o.log_level = verbose ? LogLevel::debug : LogLevel::warn;
     o.db_path = db_path;
-    engine_ = std::make_unique<Engine>(o);
+    engine_ = open_engine(o);
   }
   return *engine_;
+}
+
+std::unique_ptr<Engine> Globals::open_engine(EngineOptions o) const {
+  o.log_level = verbose ? LogLevel::debug : LogLevel::warn;
+  auto engine = std::make_unique<Engine>(o);
+  // Without a handler the engine logs warnings and errors only (customer data stays out of
+  // stderr); --verbose asks for everything.
+  if (verbose)
+    engine->set_log_handler([](LogLevel level, std::string_view message) {
+      static const char* const names[] = {"trace", "debug", "info", "warning", "error", "", "off"};
+      std::cerr << "kefu: " << names[static_cast<int>(level)] << ": " << message << "\n";
+    });
+  return engine;
 }
 
 std::string default_db_path() {

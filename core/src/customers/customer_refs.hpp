@@ -11,7 +11,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "sqlite_store.hpp"
 
@@ -35,7 +36,7 @@ class CustomerRefs {
   static Mark mark(sql::Conn& c);
 
   const SqliteCustomerStore& store_;
-  std::unordered_map<std::string, CustomerId> ids_;
+  absl::flat_hash_map<std::string, CustomerId> ids_;
   Mark committed_;     // the database as the last committed transaction left it
   bool open_ = false;  // begin() without end() yet
 };

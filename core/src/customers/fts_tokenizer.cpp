@@ -24,7 +24,7 @@
 namespace kefu::sql {
 namespace {
 
-thread_local const FoldedTexts* t_folded = nullptr;  // UseFoldedTexts
+thread_local FoldedTexts* t_folded = nullptr;  // UseFoldedTexts
 
 struct Module {
   const ChineseConverter* to_simplified = nullptr;
@@ -55,7 +55,7 @@ int tokenize(Fts5Tokenizer* t, void* ctx, int flags, const char* text, int n,
     std::string own;
     std::optional<std::string_view> found;
     if (flags == FTS5_TOKENIZE_DOCUMENT && t_folded)
-      if (auto it = t_folded->find(in); it != t_folded->end()) found = it->second;
+      if (const std::string_view* folded = t_folded->take(in)) found = *folded;
     if (flags & FTS5_TOKENIZE_AUX) {
       NormalizedText folded = normalize_text(in, inst->module->to_simplified);
       own = folded.utf8();
@@ -107,7 +107,7 @@ std::string fold_for_index(std::string_view text, const ChineseConverter* to_sim
   return normalize_text(text, to_simplified).utf8();
 }
 
-UseFoldedTexts::UseFoldedTexts(const FoldedTexts& texts) : previous_(t_folded) { t_folded = &texts; }
+UseFoldedTexts::UseFoldedTexts(FoldedTexts& texts) : previous_(t_folded) { t_folded = &texts; }
 UseFoldedTexts::~UseFoldedTexts() { t_folded = previous_; }
 
 void register_tokenizer(sqlite3* db, const ChineseConverter* to_simplified) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "kefu/error.hpp"
 
@@ -173,20 +175,39 @@ constexpr int kTokenizerVersion = 2;
 
 /// Text as the "kefu" tokenizer folds it before cutting it into tokens.
 std::string fold_for_index(std::string_view text, const ChineseConverter* to_simplified);
-/// Texts folded beforehand: original → fold_for_index(original).
-using FoldedTexts = std::unordered_map<std::string_view, std::string_view>;
+/// Texts folded beforehand (fold_for_index), in the order they will be indexed: an import folds its
+/// notes on its reading thread, and its writing thread indexes a transaction's new notes in the
+/// order it added them. The views point into the caller's texts.
+class FoldedTexts {
+ public:
+  void add(std::string_view original, std::string_view folded) { texts_.emplace_back(original, folded); }
+  void clear() {
+    texts_.clear();
+    next_ = 0;
+  }
+  /// The folded form of `text` when it is the next text added (and then moves past it), else
+  /// nullptr: a text indexed out of that order is folded again, never mistaken.
+  const std::string_view* take(std::string_view text) {
+    if (next_ >= texts_.size() || texts_[next_].first != text) return nullptr;
+    return &texts_[next_++].second;
+  }
+
+ private:
+  std::vector<std::pair<std::string_view, std::string_view>> texts_;
+  std::size_t next_ = 0;
+};
 /// While it lives, the "kefu" tokenizer indexing documents on this thread takes the folded form of
-/// a text found in `texts` instead of folding it again (an import folds its notes on its reading
-/// thread while this one writes). Queries and highlights fold as always.
+/// each text from `texts` (FoldedTexts::take) instead of folding it again. Queries and highlights
+/// fold as always.
 class UseFoldedTexts {
  public:
-  explicit UseFoldedTexts(const FoldedTexts& texts);
+  explicit UseFoldedTexts(FoldedTexts& texts);
   ~UseFoldedTexts();
   UseFoldedTexts(const UseFoldedTexts&) = delete;
   UseFoldedTexts& operator=(const UseFoldedTexts&) = delete;
 
  private:
-  const FoldedTexts* previous_;
+  FoldedTexts* previous_;
 };
 
 }  // namespace kefu::sql

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <deque>
 #include <istream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -328,14 +329,15 @@ ConsultationFields consultation_fields(const json& j, bool nested, Timestamp now
 }
 
 /// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
+/// What the reading thread made of it is held by pointer: a batch holds 100,000 rows.
 struct Row {
   std::size_t line = 0;
   json fields;
-  std::string error;                  // a row that could not even be parsed, or a customer that fails its checks
-  std::optional<Prepared> prepared;   // a plain customer row, checked and normalised on the reading thread
-  std::optional<NoteFields> note;     // a note row, read on the reading thread (`fields` is then emptied)
-  std::optional<OrderFields> order;                // the same for an order row
-  std::optional<ConsultationFields> consultation;  // and a consultation row
+  std::string error;                       // a row that could not even be parsed, or a customer that fails its checks
+  std::unique_ptr<Prepared> prepared;      // a plain customer row, checked and normalised on the reading thread
+  std::unique_ptr<NoteFields> note;        // a note row, read on the reading thread (`fields` is then emptied)
+  std::unique_ptr<OrderFields> order;                // the same for an order row
+  std::unique_ptr<ConsultationFields> consultation;  // and a consultation row
   Kind kind = Kind::customer;
   bool known_kind = false;            // `kind` is set (an unknown "type" leaves it unset)
   bool nested = false;                // a customer line carrying records (the export form)
@@ -521,7 +523,7 @@ struct Importer {
   }
   CustomerId customer_of(const json& j) { return customer_named(customer_ref(j)); }
 
-  void customer(const json& j, std::size_t line, const std::optional<Prepared>& prepared) {
+  void customer(const json& j, std::size_t line, const Prepared* prepared) {
     bool created = false, changed = false;
     std::vector<std::string> conflicts;
     CustomerId id = 0;
@@ -619,7 +621,7 @@ struct Importer {
     if (!r.known_kind) throw Error(ErrorCode::parse, "unknown type (customer, order, note, consultation, survey)");
     if (!(r.kind == Kind::customer && r.prepared)) fresh.flush(c);  // it may look customers up
     switch (r.kind) {
-      case Kind::customer: customer(r.fields, r.line, r.prepared); break;
+      case Kind::customer: customer(r.fields, r.line, r.prepared.get()); break;
       case Kind::order: order(*r.order, std::nullopt); break;
       case Kind::note: note(*r.note, std::nullopt); break;
       case Kind::consultation: consultation(*r.consultation, std::nullopt); break;
@@ -645,10 +647,12 @@ struct Batch {
 };
 
 /// Hands batches from the reading thread to the writing one (at most two waiting), and written
-/// batches back, to be freed on the reading thread.
+/// batches back, to be cleared on the reading thread and filled again: their rows' memory is
+/// reused rather than given back to the system and faulted in again (a batch is some 100 MiB).
 class Queue {
  public:
-  bool push(Batch&& b) {
+  /// Queues `b`; `b` becomes a written batch, emptied, or a new one.
+  bool push(Batch& b) {
     b.seal();
     std::deque<Batch> written;
     {
@@ -659,7 +663,12 @@ class Queue {
       written.swap(written_);
       cv_.notify_all();
     }
-    return true;  // `written` is freed here, off the writing thread
+    b = Batch{};
+    if (!written.empty()) {
+      b.rows.swap(written.front().rows);
+      b.rows.clear();  // the rows go, their vector's memory stays
+    }
+    return true;  // the rest of `written` is freed here, off the writing thread
   }
   void recycle(Batch&& b) {
     std::lock_guard<std::mutex> lock(m_);
@@ -719,14 +728,14 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         row.nested = nested;
         if (kind == Kind::customer && !nested) {
           try {
-            row.prepared = prepare(customer_fields(row.fields, "line " + std::to_string(row.line)));
+            row.prepared = std::make_unique<Prepared>(prepare(customer_fields(row.fields, "line " + std::to_string(row.line))));
             row.fields = json();  // all the writer needs is in `prepared`
           } catch (const Error& e) {
             row.error = std::string("customer: ") + e.what();
           }
         } else if (kind == Kind::note) {
           try {
-            row.note = note_fields(row.fields, false);
+            row.note = std::make_unique<NoteFields>(note_fields(row.fields, false));
             row.note->folded = sql::fold_for_index(row.note->note.text, to_simplified());
             row.fields = json();  // all the writer needs is in `note`
           } catch (const Error& e) {
@@ -734,8 +743,8 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
           }
         } else if (kind == Kind::order || kind == Kind::consultation) {
           try {
-            if (kind == Kind::order) row.order = order_fields(row.fields, false, now_seconds());
-            else row.consultation = consultation_fields(row.fields, false, now_seconds());
+            if (kind == Kind::order) row.order = std::make_unique<OrderFields>(order_fields(row.fields, false, now_seconds()));
+            else row.consultation = std::make_unique<ConsultationFields>(consultation_fields(row.fields, false, now_seconds()));
             row.fields = json();
           } catch (const Error& e) {
             row.error = std::string(kind_name(*kind)) + ": " + e.what();
@@ -745,8 +754,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
       batch.rows.push_back(std::move(row));
       if (batch.rows.size() >= batch_rows) {
         batch.bytes = reader.bytes();
-        if (!queue.push(std::move(batch))) throw std::runtime_error("stopped");
-        batch = Batch{};
+        if (!queue.push(batch)) throw std::runtime_error("stopped");
       }
     };
     auto json_row = [&](const std::string& text, std::size_t number) {
@@ -821,7 +829,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
     }
     if (in.bad()) throw Error(ErrorCode::io, "reading " + name + " failed");
     batch.bytes = reader.bytes();
-    queue.push(std::move(batch));
+    queue.push(batch);
   };
   std::thread reader_thread([&] {
     try {

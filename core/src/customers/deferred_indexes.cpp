@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::string_view kPrefix = "deferred_index:";
 constexpr std::string_view kAggregates = "deferred_aggregates:";
+constexpr std::string_view kMerging = "deferred_merging:";
 
 // The intents that count as a complaint (is_complaint), as an SQL list.
 std::string complaint_intents() {
@@ -119,15 +120,33 @@ void defer_aggregates(sql::Conn& c, const char* table) {
   st->bind(1, std::string(kAggregates) + table).run();
 }
 
+void defer_merging(sql::Conn& c, const char* fts_table) {
+  const std::string t(fts_table);
+  c.exec("INSERT INTO " + t + "(" + t + ", rank) VALUES ('automerge', 0); INSERT INTO " + t + "(" + t +
+         ", rank) VALUES ('crisismerge', 64)");
+  auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, '1')");
+  st->bind(1, std::string(kMerging) + t).run();
+}
+
 int restore_deferred(sql::Conn& c) {
   std::vector<std::pair<std::string, std::string>> recorded;  // meta key, CREATE statement
   {
-    // Indexes first ("deferred_index:" sorts after "deferred_aggregates:"): the counts use them.
+    // Indexes before counts ("deferred_index:" sorts after "deferred_aggregates:"): the counts use
+    // them. ("deferred_merging:" comes first.)
     auto st = c.q("SELECT key, value FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`' ORDER BY key DESC");
     while (st->step()) recorded.emplace_back(st->str(0), st->str(1));
   }
   int made = 0;
   for (const auto& [key, create] : recorded) {
+    if (key.rfind(kMerging, 0) == 0) {  // FTS5's defaults again
+      const std::string t = key.substr(kMerging.size());
+      if (t != "notes_fts" && t != "consultations_fts") throw Error(ErrorCode::storage, "customer database: unknown " + key);
+      c.exec("INSERT INTO " + t + "(" + t + ", rank) VALUES ('automerge', 4); INSERT INTO " + t + "(" + t +
+             ", rank) VALUES ('crisismerge', 16)");
+      c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();
+      ++made;
+      continue;
+    }
     if (key.rfind(kAggregates, 0) == 0) {
       count_aggregates(c, std::string_view(key).substr(kAggregates.size()));
       c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();

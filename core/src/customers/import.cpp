@@ -360,14 +360,18 @@ const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consul
 
 // What an import into an empty table can do without until its end: the indexes it never reads
 // through (it reads survey answers by customer for the latest satisfaction score; customers by
-// their identifiers, never by name or birthday), and the customers' aggregates of orders and
-// consultations, counted at the end.
+// their identifiers, never by name or birthday), the customers' aggregates of orders and
+// consultations, counted at the end, and the merging of full-text index segments.
 bool defer_until_the_end(sql::Conn& c, int kind) {
   switch (kind) {
     case 1: defer_aggregates(c, "purchases"); return true;
-    case 2: return defer_indexes(c, {"notes_customer_time", "notes_source"});
+    case 2:
+      if (!defer_indexes(c, {"notes_customer_time", "notes_source"})) return false;
+      defer_merging(c, "notes_fts");
+      return true;
     case 3:
       defer_aggregates(c, "consultations");
+      defer_merging(c, "consultations_fts");
       defer_indexes(c, {"consultations_source"});
       return true;
     case 4: return defer_indexes(c, {"survey_answers_source"});

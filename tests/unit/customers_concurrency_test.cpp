@@ -248,8 +248,13 @@ TEST(CustomerCrash, SigkillMidBulkImportOfNotesKeepsEveryCommittedRow) {
   EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
   const std::string indexes = "SELECT count(*) FROM sqlite_master WHERE name IN ('notes_customer_time', 'notes_source')";
   EXPECT_EQ(test::sql_value(db, indexes), "0");  // put off, and the import did not get to make them
+  // So is FTS5's merging of segments (deferred_indexes.hpp: defer_merging).
+  const std::string automerge = "SELECT v FROM notes_fts_config WHERE k = 'automerge'";
+  EXPECT_EQ(test::sql_value(db, automerge), "0");
   auto store = open_customer_store(db);
   EXPECT_EQ(test::sql_value(db, indexes), "2");
+  EXPECT_EQ(test::sql_value(db, automerge), "4");
+  EXPECT_EQ(test::sql_value(db, "SELECT v FROM notes_fts_config WHERE k = 'crisismerge'"), "16");
   EXPECT_EQ(test::sql_value(db, "SELECT count(*) FROM kefu_meta WHERE key LIKE 'deferred_%'"), "0");
   EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
   std::size_t count = store->note_count();
@@ -264,6 +269,7 @@ TEST(CustomerCrash, SigkillMidBulkImportOfNotesKeepsEveryCommittedRow) {
   auto report = store->import_file(dir.file("notes.jsonl"));
   EXPECT_EQ(report.notes_added, kRows - count);
   EXPECT_EQ(store->note_count(), static_cast<std::size_t>(kRows));
+  EXPECT_EQ(test::sql_value(db, automerge), "4");
   store.reset();
   EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
 }

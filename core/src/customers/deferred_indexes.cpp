@@ -1,6 +1,7 @@
 // Secondary indexes put off while an import fills a table from empty (see deferred_indexes.hpp).
 #include "deferred_indexes.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,9 +33,9 @@ std::string complaint_intents() {
 void count_aggregates(sql::Conn& c, std::string_view table) {
   if (table == "purchases") {
     c.exec(
-        "UPDATE customers SET (purchase_count, first_purchase_at, last_purchase_at) = "
-        "(SELECT count(*), min(time), max(time) FROM purchases WHERE customer_id = customers.id) "
-        "WHERE id IN (SELECT customer_id FROM purchases)");
+        "UPDATE customers SET purchase_count = a.n, first_purchase_at = a.first, last_purchase_at = a.last "
+        "FROM (SELECT customer_id, count(*) AS n, min(time) AS first, max(time) AS last FROM purchases "
+        "GROUP BY customer_id) AS a WHERE customers.id = a.customer_id");
   } else if (table == "consultations") {
     const std::string complaints = "(SELECT max(time) FROM consultations WHERE customer_id = customers.id AND intent IN (" +
                                    complaint_intents() + "))";
@@ -86,7 +87,8 @@ class SortSettings {
 // The deferred indexes whose keys are numbers only (customer ids, times, hashed keys).
 bool numbers_only(const std::string& index) {
   return index == "notes_customer_time" || index == "notes_source" || index == "consultations_source" ||
-         index == "survey_answers_source";
+         index == "survey_answers_source" || index == "customers_last_purchase" || index == "customers_last_complaint" ||
+         index == "customers_low_satisfaction";
 }
 
 bool index_exists(sql::Conn& c, const std::string& name) {
@@ -131,11 +133,18 @@ void defer_merging(sql::Conn& c, const char* fts_table) {
 int restore_deferred(sql::Conn& c) {
   std::vector<std::pair<std::string, std::string>> recorded;  // meta key, CREATE statement
   {
-    // Indexes before counts ("deferred_index:" sorts after "deferred_aggregates:"): the counts use
-    // them. ("deferred_merging:" comes first.)
-    auto st = c.q("SELECT key, value FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`' ORDER BY key DESC");
+    auto st = c.q("SELECT key, value FROM kefu_meta WHERE key >= 'deferred_' AND key < 'deferred`'");
     while (st->step()) recorded.emplace_back(st->str(0), st->str(1));
   }
+  // In this order: FTS5's merging, the indexes of the record tables, the customers' counts (which
+  // read those tables), and last the customers' own indexes (of the counts: made after them, not
+  // kept up to date through a million updates).
+  auto rank = [](const std::pair<std::string, std::string>& r) {
+    if (r.first.rfind(kMerging, 0) == 0) return 0;
+    if (r.first.rfind(kAggregates, 0) == 0) return 2;
+    return r.second.find(" ON customers(") == std::string::npos ? 1 : 3;
+  };
+  std::stable_sort(recorded.begin(), recorded.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
   int made = 0;
   for (const auto& [key, create] : recorded) {
     if (key.rfind(kMerging, 0) == 0) {  // FTS5's defaults again

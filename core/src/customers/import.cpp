@@ -364,7 +364,10 @@ const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consul
 // consultations, counted at the end, and the merging of full-text index segments.
 bool defer_until_the_end(sql::Conn& c, int kind) {
   switch (kind) {
-    case 1: defer_aggregates(c, "purchases"); return true;
+    case 1:
+      defer_aggregates(c, "purchases");
+      defer_indexes(c, {"customers_last_purchase"});  // of the counts: made after them
+      return true;
     case 2:
       if (!defer_indexes(c, {"notes_customer_time", "notes_source"})) return false;
       defer_merging(c, "notes_fts");
@@ -372,7 +375,7 @@ bool defer_until_the_end(sql::Conn& c, int kind) {
     case 3:
       defer_aggregates(c, "consultations");
       defer_merging(c, "consultations_fts");
-      defer_indexes(c, {"consultations_source"});
+      defer_indexes(c, {"consultations_source", "customers_last_complaint", "customers_low_satisfaction"});
       return true;
     case 4: return defer_indexes(c, {"survey_answers_source"});
     case 0:
@@ -567,7 +570,7 @@ struct Importer {
   void order(const OrderFields& f, std::optional<CustomerId> owner) {
     CustomerId id = owner ? *owner : customer_named(f.customer);
     bool inserted = false;
-    store.add_purchase_in(c, id, f.purchase, &inserted, !bulk.deferred(Kind::order));
+    store.add_purchase_in(c, id, f.purchase, &inserted, !bulk.deferred(Kind::order), bulk.deferred(Kind::order));
     if (inserted) ++n.purchases;
   }
 

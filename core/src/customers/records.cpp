@@ -207,7 +207,7 @@ void SqliteCustomerStore::tidy_index(std::size_t notes_added, std::size_t consul
 // ---- orders ----
 
 Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& in, bool* inserted,
-                                              bool aggregates) {
+                                              bool aggregates, bool likely_new) {
   Purchase p = in;
   p.order_id = checked(in.order_id, "order id", 200);
   if (p.order_id.empty()) throw Error(ErrorCode::invalid_argument, "an order needs an order id");
@@ -217,6 +217,19 @@ Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const
   if (p.time == 0) p.time = now_seconds();
   p.customer_id = id;
   std::string items = json(p.items).dump();
+  auto insert = [&](bool or_ignore) {
+    auto st = c.q(or_ignore ? "INSERT OR IGNORE INTO purchases(customer_id, order_id, items, amount, currency, time, status) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                            : "INSERT INTO purchases(customer_id, order_id, items, amount, currency, time, status) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    st->bind(1, id).bind(2, p.order_id).bind(3, items).bind(4, p.amount).bind(5, p.currency).bind(6, p.time).bind(7, p.status);
+    if (st->run() == 0) return false;  // INSERT OR IGNORE: the order id is taken
+    p.id = c.last_id();
+    if (inserted) *inserted = true;
+    if (aggregates) count_new_purchase(c, id, p.time);
+    return true;
+  };
+  if (likely_new && insert(true)) return p;
   std::optional<CustomerId> previous_owner;
   bool changed = true;
   {
@@ -239,13 +252,7 @@ Purchase SqliteCustomerStore::add_purchase_in(sql::Conn& c, CustomerId id, const
     st->bind(1, p.id).bind(2, id).bind(3, items).bind(4, p.amount).bind(5, p.currency).bind(6, p.time).bind(7, p.status);
     st->run();
   } else {
-    auto st = c.q(
-        "INSERT INTO purchases(customer_id, order_id, items, amount, currency, time, status) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    st->bind(1, id).bind(2, p.order_id).bind(3, items).bind(4, p.amount).bind(5, p.currency).bind(6, p.time).bind(7, p.status);
-    st->run();
-    p.id = c.last_id();
-    if (aggregates) count_new_purchase(c, id, p.time);
+    insert(false);
     return p;
   }
   if (!aggregates) return p;

@@ -147,7 +147,10 @@ class SqliteCustomerStore final : public CustomerStore {
                    bool* inserted, bool index = true);
   /// `aggregates` false: leave the customer's purchase count and dates to a later
   /// recount_aggregates() (an import into an empty table, deferred_indexes.hpp).
-  Purchase add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& p, bool* inserted, bool aggregates = true);
+  /// `likely_new`: try to insert first (one index probe for a new order id instead of two; an
+  /// import into an empty table), and only if the order id is there already compare and update.
+  Purchase add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& p, bool* inserted, bool aggregates = true,
+                           bool likely_new = false);
   /// `aggregates` false: leave last contact, complaint and satisfaction to recount_aggregates().
   Consultation add_consultation_in(sql::Conn& c, CustomerId id, const Consultation& v,
                                    std::optional<std::int64_t> source_key, bool* inserted, bool index = true,

@@ -477,3 +477,51 @@ TEST(CustomerImport, BulkCustomersSeeAnotherWritersCustomers) {
   other.reset();
   EXPECT_EQ(test::sql_value(db, "PRAGMA integrity_check"), "ok");
 }
+
+// A CSV of customer columns only is read straight into the customer's fields (import.cpp:
+// CsvCustomers); any other column sends every row through its JSON form. Both read the same.
+TEST(CustomerImport, CustomerCsvReadsAsItsJsonForm) {
+  TempDir dir;
+  const std::string header = "external_id,name,title,phone,email,birthday,tags,types,type,sizes,colours,colors,brands,categories,locale,,name";
+  const std::vector<std::string> rows = {
+      "taobao:a,甲, 女士 ,13800000001,a@example.com,1990-05-03,vip;;student,price_sensitive,,S;M,红,蓝;白,优衣库,裙子,zh-TW,,甲二",
+      "taobao:b,乙,,,,,,,customer,,,,,,,x,",
+      "taobao:c,丙,,,,,,quality_seeking;bargain_hunter,,,,,,,,,",   // an unknown customer type
+      "taobao:d,丁,,12,,,,,,,,,,,,,",                               // a bad phone
+      " ,  ,,,,,,,,,,,,,,,",                                          // nothing at all
+      "taobao:e,戊,,,,,,,note,,,,,,,,",                               // not a customer: the JSON way
+      "taobao:f,己,,,,05-10,;,,,,,黑,,,,,",
+  };
+  struct Result {
+    std::string report, archive;
+  };
+  auto run = [&](const std::string& name, const std::string& extra_column) {
+    std::string csv = header + extra_column + "\n";
+    for (const auto& r : rows) csv += r + (extra_column.empty() ? "" : ",1") + "\n";
+    auto store = open_customer_store(dir.file(name + ".db"));
+    auto r = store->import_file(dir.write(name + ".csv", csv));
+    Result out;
+    out.report = std::to_string(r.rows) + " " + std::to_string(r.customers_created) + " " + std::to_string(r.failed) + "\n";
+    for (const auto& p : r.problems) out.report += std::to_string(p.line) + ": " + p.message + "\n";
+    std::ostringstream exported;
+    store->export_jsonl(exported);
+    std::istringstream lines(exported.str());
+    for (std::string line; std::getline(lines, line);) {
+      auto j = nlohmann::json::parse(line);
+      j.erase("created_at");
+      j.erase("updated_at");
+      out.archive += j.dump() + "\n";
+    }
+    return out;
+  };
+  Result direct = run("direct", "");
+  Result json_form = run("json", ",id");  // "id": a known column, not a customer's
+  EXPECT_EQ(direct.archive, json_form.archive);
+  EXPECT_EQ(direct.report, json_form.report);
+  EXPECT_NE(direct.report.find("4: customer: line 4: unknown customer type 'bargain_hunter'"), std::string::npos) << direct.report;
+  EXPECT_NE(direct.report.find("5: customer:"), std::string::npos) << direct.report;
+  EXPECT_NE(direct.report.find("7: note:"), std::string::npos) << direct.report;
+  EXPECT_NE(direct.archive.find("\"name\":\"甲二\""), std::string::npos) << direct.archive;  // the later column
+  EXPECT_NE(direct.archive.find("\"colours\":[\"红\"]"), std::string::npos) << direct.archive;  // "colours" after "colors"
+  EXPECT_NE(direct.archive.find("\"tags\":[\"vip\",\"student\",\"price_sensitive\"]"), std::string::npos) << direct.archive;
+}

@@ -56,6 +56,12 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   return *this;
 }
 
+Stmt& Stmt::bind_static(int i, std::string_view v) {
+  int rc = sqlite3_bind_text64(s_, i, v.data() ? v.data() : "", v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
 Stmt& Stmt::bind_null(int i) {
   if (int rc = sqlite3_bind_null(s_, i); rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;

@@ -41,6 +41,8 @@ class Stmt {
   Stmt& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
   Stmt& bind(int i, double v);
   Stmt& bind(int i, std::string_view v);  ///< SQLITE_TRANSIENT: the value may go away
+  /// SQLITE_STATIC, no copy: `v` must stay until the statement is reset (the end of its Use).
+  Stmt& bind_static(int i, std::string_view v);
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Stmt& bind_null(int i);

@@ -463,9 +463,10 @@ CustomerId SqliteCustomerStore::insert_new(sql::Conn& c, const Prepared& p) {
     auto st = c.q(
         "INSERT INTO customers(name, name_key, title, birthday, birthday_md, locale, tags, preferences, ids, created_at, "
         "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)");
-    st->bind(1, p.name).bind(2, p.name_key).bind(3, p.title).bind(4, p.birthday).bind(5, p.birthday_md);
-    st->bind(6, p.locale).bind(7, p.tags ? *p.tags : std::string("[]")).bind(8, p.prefs_json ? *p.prefs_json : std::string("{}"));
-    st->bind(9, now_seconds()).bind(10, p.ids_json).run();
+    st->bind_static(1, p.name).bind_static(2, p.name_key).bind_static(3, p.title).bind_static(4, p.birthday).bind(5, p.birthday_md);
+    st->bind_static(6, p.locale).bind_static(7, p.tags ? std::string_view(*p.tags) : std::string_view("[]"));
+    st->bind_static(8, p.prefs_json ? std::string_view(*p.prefs_json) : std::string_view("{}"));
+    st->bind(9, now_seconds()).bind_static(10, p.ids_json).run();
   }
   CustomerId id = c.last_id();
   if (p.preferences && !p.preferences->empty()) write_preferences(c, id, *p.preferences);

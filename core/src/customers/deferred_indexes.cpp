@@ -86,7 +86,7 @@ class SortSettings {
 
 // The deferred indexes whose keys are numbers only (customer ids, times, hashed keys).
 bool numbers_only(const std::string& index) {
-  return index == "notes_customer_time" || index == "notes_source" || index == "consultations_source" ||
+  return index == "notes_customer_time" || index == "notes_source" || index == "purchases_customer" || index == "consultations_source" ||
          index == "survey_answers_source" || index == "customers_last_purchase" || index == "customers_last_complaint" ||
          index == "customers_low_satisfaction";
 }
@@ -125,7 +125,7 @@ void defer_aggregates(sql::Conn& c, const char* table) {
 void defer_merging(sql::Conn& c, const char* fts_table) {
   const std::string t(fts_table);
   c.exec("INSERT INTO " + t + "(" + t + ", rank) VALUES ('automerge', 0); INSERT INTO " + t + "(" + t +
-         ", rank) VALUES ('crisismerge', 64)");
+         ", rank) VALUES ('crisismerge', 200)");
   auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, '1')");
   st->bind(1, std::string(kMerging) + t).run();
 }

@@ -36,7 +36,7 @@ void defer_aggregates(sql::Conn& c, const char* table);
 
 /// Inside a write transaction: stops FTS5's merging of index segments in `fts_table` (notes_fts or
 /// consultations_fts) while an import fills its table from empty, and records it. Every batch's
-/// new rows then stay a segment of their own (up to 64 a level), instead of being merged again and
+/// new rows then stay a segment of their own (up to 200 a level), instead of being merged again and
 /// again as the index grows; the import's final 'optimize' merges them once (1M notes: 1 s of
 /// 7 s less, measured). restore_deferred() sets FTS5's defaults (automerge 4, crisismerge 16) again.
 void defer_merging(sql::Conn& c, const char* fts_table);

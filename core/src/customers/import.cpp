@@ -451,14 +451,15 @@ constexpr int kKinds = 5;
 const char* const kTableOf[kKinds] = {"customers", "purchases", "notes", "consultations", "survey_answers"};
 
 // What an import into an empty table can do without until its end: the indexes it never reads
-// through (it reads survey answers by customer for the latest satisfaction score; customers by
-// their identifiers, never by name or birthday), the customers' aggregates of orders and
-// consultations, counted at the end, and the merging of full-text index segments.
+// through (it reads survey answers and consultations by customer for the latest satisfaction
+// score; customers by their identifiers, never by name or birthday; orders by order id, and by
+// customer only to count them, which it then does at the end), the customers' aggregates of
+// orders and consultations, counted at the end, and the merging of full-text index segments.
 bool defer_until_the_end(sql::Conn& c, int kind) {
   switch (kind) {
     case 1:
       defer_aggregates(c, "purchases");
-      defer_indexes(c, {"customers_last_purchase"});  // of the counts: made after them
+      defer_indexes(c, {"purchases_customer", "customers_last_purchase"});  // of the counts: made after them
       return true;
     case 2:
       if (!defer_indexes(c, {"notes_customer_time", "notes_source"})) return false;
@@ -1056,7 +1057,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   const double indexes_s = seconds_since();
   if (reader_error) std::rethrow_exception(reader_error);
   report.problems.insert(report.problems.begin(), header_problems.begin(), header_problems.end());
-  if (report.notes_added || report.consultations_added) tidy_index(report.notes_added, report.consultations_added);
+  if ((report.notes_added || report.consultations_added)) tidy_index(report.notes_added, report.consultations_added);
   const double tidy_s = seconds_since();
   if (log())
     log()->debug("import: rows written in {:.2f} s, deferred indexes and counts made in {:.2f} s, full-text index merged in {:.2f} s",

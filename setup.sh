@@ -19,7 +19,7 @@ JOBS=${KEFU_JOBS:-$(nproc)}
 # Everything kefu needs, from Debian's archive. Keep in step with cmake/Dependencies.cmake.
 DEBIAN_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
-  libspdlog-dev libfmt-dev libboost-dev libsqlite3-dev sqlite3 libyaml-cpp-dev nlohmann-json3-dev libabsl-dev
+  libspdlog-dev libfmt-dev libboost-dev libsqlite3-dev sqlite3 libyaml-cpp-dev nlohmann-json3-dev libabsl-dev libsimdjson-dev
   libcli11-dev libopencc-dev opencc libhyperscan-dev libutf8proc-dev libssl-dev
   libgtest-dev libgmock-dev
   python3 python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pip python3-setuptools python3-wheel

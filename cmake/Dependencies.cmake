@@ -8,6 +8,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)                     # header-only: Signals2
 find_package(absl REQUIRED)                           # flat hash sets and maps (customer import)
+find_package(simdjson REQUIRED)                       # JSON Lines rows of an import
 pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)
 pkg_check_modules(HYPERSCAN REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)

@@ -525,3 +525,61 @@ TEST(CustomerImport, CustomerCsvReadsAsItsJsonForm) {
   EXPECT_NE(direct.archive.find("\"colours\":[\"红\"]"), std::string::npos) << direct.archive;  // "colours" after "colors"
   EXPECT_NE(direct.archive.find("\"tags\":[\"vip\",\"student\",\"price_sensitive\"]"), std::string::npos) << direct.archive;
 }
+
+// Notes, orders and consultations of scalars are read with simdjson (flat_json.hpp), any other
+// line as a JSON object: both read a row the same. Here the same rows once as they are and once
+// with an object-valued field, which sends them the JSON way.
+TEST(CustomerImport, RecordLinesReadTheSameEitherWay) {
+  TempDir dir;
+  const std::vector<std::string> rows = {
+      R"({"type":"note","customer":"t:a","text":"喜欢蓝色\u3001M码","author":"agent1","time":1700000000,"pinned":true})",
+      R"({"type":"note","customer":"t:a","text":"first","text":"repeated key: the last one counts","pinned":"yes","id":42})",
+      R"({"type":"note","customer":"t:b","note":"no text key","created_at":"2025-03-01 10:00","id":7.5})",
+      R"({"type":"note","customer":"t:b","text":"bad time","time":"yesterday"})",
+      R"({"type":"note","customer":"t:b","text":["not","a","string"]})",
+      R"({"type":"note","customer":"t:zz","text":"no such customer"})",
+      R"({"customer":"t:a","text":"a note by its keys","pinned":0})",
+      R"({"type":"order","customer":"t:a","order_id":"O1","items":["裙子",3,"围巾",null],"amount":59.9,"currency":"CNY","time":1700000100})",
+      R"({"type":"order","customer":"t:b","order_id":12345,"items":"a;b","amount":"¥1,299.00","status":"shipped"})",
+      R"({"order_id":"O3","customer":"t:b","amount":1e2,"time":"2025-05-01"})",
+      R"({"type":"order","customer":"t:b","order_id":"O4","amount":"lots"})",
+      R"({"type":"consultation","customer":"t:a","intent":"refund","summary":"要退款","satisfaction":2,"resolved":false,"time":1700000200})",
+      R"({"type":"consultation","customer":"t:b","intent":"no_such_intent","summary":"x"})",
+      R"({"customer":"t:b","summary":"by its keys","satisfaction":"5","channel":"taobao","id":"c9"})",
+      R"({"type":"consultation","customer":"t:b","summary":"bad score","satisfaction":9.5})",
+  };
+  struct Result {
+    std::string report, archive;
+  };
+  auto run = [&](const std::string& name, bool json_way) {
+    std::string jsonl;
+    for (const auto& r : rows) jsonl += (json_way ? r.substr(0, r.size() - 1) + R"(,"x":{}})" : r) + "\n";
+    auto store = open_customer_store(dir.file(name + ".db"));
+    store->upsert(test::fields("甲", {"t:a"}));
+    store->upsert(test::fields("乙", {"t:b"}));
+    auto r = store->import_file(dir.write(name + ".jsonl", jsonl));
+    Result out;
+    out.report = std::to_string(r.rows) + " " + std::to_string(r.notes_added) + " " + std::to_string(r.purchases_added) +
+                 " " + std::to_string(r.consultations_added) + " " + std::to_string(r.failed) + "\n";
+    for (const auto& p : r.problems) out.report += std::to_string(p.line) + ": " + p.message + "\n";
+    std::ostringstream exported;
+    store->export_jsonl(exported);
+    std::istringstream lines(exported.str());
+    for (std::string line; std::getline(lines, line);) {
+      auto j = nlohmann::json::parse(line);
+      j.erase("created_at");
+      j.erase("updated_at");
+      out.archive += j.dump() + "\n";
+    }
+    return out;
+  };
+  Result flat = run("flat", false);
+  Result json_way = run("json", true);
+  EXPECT_EQ(flat.report, json_way.report);
+  EXPECT_EQ(flat.archive, json_way.archive);
+  EXPECT_NE(flat.report.find("5: note: text must be a string"), std::string::npos) << flat.report;
+  EXPECT_NE(flat.report.find("6: note: no such customer"), std::string::npos) << flat.report;
+  EXPECT_NE(flat.archive.find("repeated key: the last one counts"), std::string::npos) << flat.archive;
+  EXPECT_NE(flat.archive.find(R"("items":["裙子","围巾"])"), std::string::npos) << flat.archive;
+  EXPECT_NE(flat.archive.find(R"("order_id":"12345")"), std::string::npos) << flat.archive;
+}

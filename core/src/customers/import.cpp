@@ -28,6 +28,7 @@
 
 #include "customer_refs.hpp"
 #include "dates.hpp"
+#include "flat_json.hpp"
 #include "deferred_indexes.hpp"
 #include "identifiers.hpp"
 #include "import_settings.hpp"
@@ -58,9 +59,10 @@ const char* kind_name(Kind k) {
   return "customer";
 }
 
-std::optional<Kind> kind_of(const json& j) {
+template <class J>  // nlohmann::json or FlatRow
+std::optional<Kind> kind_of(const J& j) {
   if (j.contains("type") && j["type"].is_string()) {
-    std::string t = j["type"].get<std::string>();
+    std::string t = j["type"].template get<std::string>();
     if (t == "customer") return Kind::customer;
     if (t == "order" || t == "purchase") return Kind::order;
     if (t == "note") return Kind::note;
@@ -258,15 +260,17 @@ class CsvCustomers {
 
 // ---- values ----
 
-std::string text(const json& j, const char* key) {
+template <class J>
+std::string text(const J& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return {};
-  const json& v = j[key];
-  if (v.is_string()) return v.get<std::string>();
+  const auto& v = j[key];
+  if (v.is_string()) return v.template get<std::string>();
   if (v.is_number() || v.is_boolean()) return v.dump();
   throw Error(ErrorCode::parse, std::string(key) + " must be a string");
 }
 
-std::optional<Timestamp> time_of(const json& j, const char* key) {
+template <class J>
+std::optional<Timestamp> time_of(const J& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;
   std::string s = j[key].is_number_integer() ? j[key].dump() : text(j, key);
   if (s.empty()) return std::nullopt;
@@ -275,9 +279,10 @@ std::optional<Timestamp> time_of(const json& j, const char* key) {
   return t;
 }
 
-std::optional<bool> flag(const json& j, const char* key) {
+template <class J>
+std::optional<bool> flag(const J& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-  if (j[key].is_boolean()) return j[key].get<bool>();
+  if (j[key].is_boolean()) return j[key].template get<bool>();
   std::string s = text(j, key);
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (s == "1" || s == "true" || s == "yes" || s == "y") return true;
@@ -285,7 +290,8 @@ std::optional<bool> flag(const json& j, const char* key) {
   throw Error(ErrorCode::parse, std::string(key) + " must be true or false");
 }
 
-std::optional<int> score(const json& j, const char* key) {
+template <class J>
+std::optional<int> score(const J& j, const char* key) {
   std::string s = text(j, key);
   if (s.empty()) return std::nullopt;
   if (s.size() > 2 || s[0] < '0' || s[0] > '9' || (s.size() == 2 && (s[1] < '0' || s[1] > '9')))
@@ -293,9 +299,10 @@ std::optional<int> score(const json& j, const char* key) {
   return std::stoi(s);
 }
 
-std::optional<double> amount(const json& j) {
+template <class J>
+std::optional<double> amount(const J& j) {
   if (!j.contains("amount") || j["amount"].is_null()) return std::nullopt;
-  if (j["amount"].is_number()) return j["amount"].get<double>();
+  if (j["amount"].is_number()) return j["amount"].template get<double>();
   std::string s(trim(text(j, "amount")));
   // "¥59.00", "59.00 CNY", "1,299"
   std::string digits;
@@ -312,12 +319,13 @@ std::optional<double> amount(const json& j) {
   }
 }
 
-std::vector<std::string> list(const json& j, const char* key) {
+template <class J>
+std::vector<std::string> list(const J& j, const char* key) {
   std::vector<std::string> out;
   if (!j.contains(key) || j[key].is_null()) return out;
   if (j[key].is_array()) {
     for (const auto& v : j[key])
-      if (v.is_string()) out.push_back(v.get<std::string>());
+      if (v.is_string()) out.push_back(v.template get<std::string>());
     return out;
   }
   std::string s = text(j, key);
@@ -332,14 +340,16 @@ std::vector<std::string> list(const json& j, const char* key) {
 }
 
 // The store's own idempotence key of a record, as export writes it.
-std::optional<std::int64_t> import_key(const json& j) {
-  if (j.contains("key") && j["key"].is_number_integer()) return j["key"].get<std::int64_t>();
+template <class J>
+std::optional<std::int64_t> import_key(const J& j) {
+  if (j.contains("key") && j["key"].is_number_integer()) return j["key"].template get<std::int64_t>();
   return std::nullopt;
 }
 
 /// The customer a record names: "customer" (a kefu id, external id, phone or email), else its
 /// "customer_id", "external_id", "phone" or "email".
-std::string customer_ref(const json& j) {
+template <class J>
+std::string customer_ref(const J& j) {
   std::string ref = text(j, "customer");
   if (ref.empty()) ref = text(j, "customer_id");
   if (ref.empty()) ref = text(j, "external_id");
@@ -358,7 +368,8 @@ struct NoteFields {
   std::string folded;    // the text folded for the full-text index (sql::fold_for_index), if done already
 };
 
-NoteFields note_fields(const json& j, bool nested) {
+template <class J>
+NoteFields note_fields(const J& j, bool nested) {
   NoteFields f;
   if (!nested) f.customer = customer_ref(j);
   f.note.text = text(j, "text");
@@ -378,7 +389,8 @@ struct OrderFields {
   Purchase purchase;
 };
 
-OrderFields order_fields(const json& j, bool nested, Timestamp now) {
+template <class J>
+OrderFields order_fields(const J& j, bool nested, Timestamp now) {
   OrderFields f;
   Purchase& p = f.purchase;
   p.order_id = text(j, "order_id");
@@ -399,7 +411,8 @@ struct ConsultationFields {
   std::optional<std::int64_t> key;  // the store's own key (export form)
 };
 
-ConsultationFields consultation_fields(const json& j, bool nested, Timestamp now) {
+template <class J>
+ConsultationFields consultation_fields(const J& j, bool nested, Timestamp now) {
   ConsultationFields f;
   Consultation& v = f.consultation;
   v.time = time_of(j, "time").value_or(0);
@@ -841,6 +854,21 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         if (!queue.push(batch)) throw std::runtime_error("stopped");
       }
     };
+    // A note, order or consultation row read from its fields (a JSON object or a FlatRow).
+    auto read_record = [&](Row& row, const auto& fields) {
+      try {
+        if (row.kind == Kind::note) {
+          row.note = std::make_unique<NoteFields>(note_fields(fields, false));
+          row.note->folded = sql::fold_for_index(row.note->note.text, to_simplified());
+        } else if (row.kind == Kind::order) {
+          row.order = std::make_unique<OrderFields>(order_fields(fields, false, now_seconds()));
+        } else {
+          row.consultation = std::make_unique<ConsultationFields>(consultation_fields(fields, false, now_seconds()));
+        }
+      } catch (const Error& e) {
+        row.error = std::string(kind_name(row.kind)) + ": " + e.what();
+      }
+    };
     auto emit = [&](Row&& row) {  // a row parsed as a JSON object: read as its kind
       if (row.error.empty()) {
         auto kind = kind_of(row.fields);
@@ -856,26 +884,15 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
           } catch (const Error& e) {
             row.error = std::string("customer: ") + e.what();
           }
-        } else if (kind == Kind::note) {
-          try {
-            row.note = std::make_unique<NoteFields>(note_fields(row.fields, false));
-            row.note->folded = sql::fold_for_index(row.note->note.text, to_simplified());
-            row.fields = json();  // all the writer needs is in `note`
-          } catch (const Error& e) {
-            row.error = std::string("note: ") + e.what();
-          }
-        } else if (kind == Kind::order || kind == Kind::consultation) {
-          try {
-            if (kind == Kind::order) row.order = std::make_unique<OrderFields>(order_fields(row.fields, false, now_seconds()));
-            else row.consultation = std::make_unique<ConsultationFields>(consultation_fields(row.fields, false, now_seconds()));
-            row.fields = json();
-          } catch (const Error& e) {
-            row.error = std::string(kind_name(*kind)) + ": " + e.what();
-          }
+        } else if (kind == Kind::note || kind == Kind::order || kind == Kind::consultation) {
+          read_record(row, row.fields);
+          row.fields = json();  // all the writer needs is in `note`, `order` or `consultation`
         }
       }
       push(std::move(row));
     };
+    FlatRow flat;
+    auto is_record = [](std::optional<Kind> k) { return k == Kind::note || k == Kind::order || k == Kind::consultation; };
     auto json_row = [&](const std::string& text, std::size_t number) {
       Row row;
       row.line = number;
@@ -883,6 +900,15 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         row.error = "is longer than 1 MiB";
       } else if (!is_valid_utf8(text)) {
         row.error = "is not valid UTF-8";
+      } else if (flat.parse(text) && is_record(kind_of(flat)) &&
+                 !(flat.contains("notes") || flat.contains("orders") || flat.contains("purchases") ||
+                   flat.contains("consultations") || flat.contains("survey_answers"))) {
+        // A note, order or consultation of scalars: read without a JSON object.
+        row.known_kind = true;
+        row.kind = *kind_of(flat);
+        read_record(row, flat);
+        push(std::move(row));
+        return;
       } else {
         try {
           row.fields = json::parse(text);

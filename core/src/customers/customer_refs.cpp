@@ -1,11 +1,15 @@
 // The import's cache of resolved customer references (see customer_refs.hpp).
 #include "customer_refs.hpp"
 
+#include <algorithm>
+
 namespace kefu::customers {
 
 namespace {
-// About 100 bytes an entry: a million customers' references cost some 100 MiB, then start over.
+// By text: about 100 bytes an entry, a million customers' references cost some 100 MiB, then start
+// over. By number: 8 bytes an entry, up to 16M references (a file with more looks the rest up).
 constexpr std::size_t kMaxEntries = 1 << 20;
+constexpr std::size_t kMaxNumber = 1 << 24;
 }  // namespace
 
 CustomerRefs::Mark CustomerRefs::mark(sql::Conn& c) {
@@ -13,7 +17,10 @@ CustomerRefs::Mark CustomerRefs::mark(sql::Conn& c) {
 }
 
 void CustomerRefs::begin(sql::Conn& c) {
-  if (open_ || !(mark(c) == committed_)) ids_.clear();
+  if (open_ || !(mark(c) == committed_)) {
+    ids_.clear();
+    by_number_.clear();
+  }
   open_ = true;
 }
 
@@ -22,7 +29,16 @@ void CustomerRefs::end(sql::Conn& c) {
   open_ = false;
 }
 
-std::optional<CustomerId> CustomerRefs::resolve(sql::Conn& c, const std::string& ref) {
+std::optional<CustomerId> CustomerRefs::resolve(sql::Conn& c, const std::string& ref, std::uint32_t number) {
+  if (number && number < by_number_.size() && by_number_[number]) return by_number_[number];
+  if (number && number < kMaxNumber) {  // by number only
+    auto id = store_.resolve_in(c, ref);
+    if (id) {
+      if (number >= by_number_.size()) by_number_.resize(std::max<std::size_t>(number + 1, by_number_.size() * 2), 0);
+      by_number_[number] = *id;
+    }
+    return id;
+  }
   if (auto it = ids_.find(ref); it != ids_.end()) return it->second;
   auto id = store_.resolve_in(c, ref);
   if (id) {

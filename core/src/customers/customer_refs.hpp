@@ -11,12 +11,27 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <absl/container/flat_hash_map.h>
 
 #include "sqlite_store.hpp"
 
 namespace kefu::customers {
+
+/// Numbers for the references of an import's rows, given on its reading thread: the same text
+/// always gets the same number, the first 1, so that the writing thread finds a customer it has
+/// resolved by position (CustomerRefs::resolve).
+class RefNumbers {
+ public:
+  std::uint32_t of(const std::string& ref) {
+    if (ref.empty()) return 0;
+    return numbers_.try_emplace(ref, static_cast<std::uint32_t>(numbers_.size() + 1)).first->second;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, std::uint32_t> numbers_;
+};
 
 class CustomerRefs {
  public:
@@ -26,7 +41,9 @@ class CustomerRefs {
   /// After it committed.
   void end(sql::Conn& c);
   /// The customer `ref` names, or nullopt (not remembered: the import may create it later).
-  std::optional<CustomerId> resolve(sql::Conn& c, const std::string& ref);
+  /// `number`: the reference's number from RefNumbers (0: none), which finds a remembered
+  /// customer by position instead of by hashing and comparing the text.
+  std::optional<CustomerId> resolve(sql::Conn& c, const std::string& ref, std::uint32_t number = 0);
 
  private:
   struct Mark {
@@ -37,6 +54,7 @@ class CustomerRefs {
 
   const SqliteCustomerStore& store_;
   absl::flat_hash_map<std::string, CustomerId> ids_;
+  std::vector<CustomerId> by_number_;  // by RefNumbers number; 0: not remembered
   Mark committed_;     // the database as the last committed transaction left it
   bool open_ = false;  // begin() without end() yet
 };

@@ -362,6 +362,7 @@ std::string customer_ref(const J& j) {
 /// A note row as read: everything but the customer's id, which only the database knows.
 struct NoteFields {
   std::string customer;  // the reference; empty for a note nested in its customer's line
+  std::uint32_t ref_number = 0;  // the reference's number (RefNumbers), 0 for none
   NewNote note;
   std::string source;    // the source system's note id ("id")
   std::optional<std::int64_t> key;  // the store's own key (export form)
@@ -386,6 +387,7 @@ NoteFields note_fields(const J& j, bool nested) {
 /// An order row as read, and a consultation row: everything but the customer's id.
 struct OrderFields {
   std::string customer;  // the reference; empty when nested in its customer's line
+  std::uint32_t ref_number = 0;  // the reference's number (RefNumbers), 0 for none
   Purchase purchase;
 };
 
@@ -406,6 +408,7 @@ OrderFields order_fields(const J& j, bool nested, Timestamp now) {
 
 struct ConsultationFields {
   std::string customer;
+  std::uint32_t ref_number = 0;  // the reference's number (RefNumbers), 0 for none
   Consultation consultation;
   std::string source;               // the source system's id ("id")
   std::optional<std::int64_t> key;  // the store's own key (export form)
@@ -645,8 +648,8 @@ struct Importer {
   Timestamp now;
   sql::FoldedTexts& folded;  // the new notes' folded texts, in the order they were added
 
-  CustomerId customer_named(const std::string& ref) {
-    auto id = refs.resolve(c, ref);
+  CustomerId customer_named(const std::string& ref, std::uint32_t number = 0) {
+    auto id = refs.resolve(c, ref, number);
     if (!id) throw Error(ErrorCode::not_found, "no such customer (import the customer first)");
     return *id;
   }
@@ -690,14 +693,14 @@ struct Importer {
   }
 
   void order(const OrderFields& f, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_named(f.customer);
+    CustomerId id = owner ? *owner : customer_named(f.customer, f.ref_number);
     bool inserted = false;
     store.add_purchase_in(c, id, f.purchase, &inserted, !bulk.deferred(Kind::order), bulk.deferred(Kind::order));
     if (inserted) ++n.purchases;
   }
 
   void note(const NoteFields& f, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_named(f.customer);
+    CustomerId id = owner ? *owner : customer_named(f.customer, f.ref_number);
     std::string idtext = std::to_string(id), when = f.note.created_at ? std::to_string(*f.note.created_at) : "";
     std::int64_t key = f.key.value_or(f.source.empty() ? content_key({"note", idtext, when, f.note.author, f.note.text})
                                                        : content_key({"note-id", idtext, f.source}));
@@ -711,7 +714,7 @@ struct Importer {
   }
 
   void consultation(const ConsultationFields& f, std::optional<CustomerId> owner) {
-    CustomerId id = owner ? *owner : customer_named(f.customer);
+    CustomerId id = owner ? *owner : customer_named(f.customer, f.ref_number);
     const Consultation& v = f.consultation;
     std::string idtext = std::to_string(id);
     std::int64_t key = f.key.value_or(
@@ -846,6 +849,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   auto read_all = [&] {
     LineReader reader(in);
     Batch batch;
+    RefNumbers ref_numbers;
     auto push = [&](Row&& row) {  // into the batch, handed over when full
       ++rows_read;
       batch.rows.push_back(std::move(row));
@@ -859,11 +863,14 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
       try {
         if (row.kind == Kind::note) {
           row.note = std::make_unique<NoteFields>(note_fields(fields, false));
+          row.note->ref_number = ref_numbers.of(row.note->customer);
           row.note->folded = sql::fold_for_index(row.note->note.text, to_simplified());
         } else if (row.kind == Kind::order) {
           row.order = std::make_unique<OrderFields>(order_fields(fields, false, now_seconds()));
+          row.order->ref_number = ref_numbers.of(row.order->customer);
         } else {
           row.consultation = std::make_unique<ConsultationFields>(consultation_fields(fields, false, now_seconds()));
+          row.consultation->ref_number = ref_numbers.of(row.consultation->customer);
         }
       } catch (const Error& e) {
         row.error = std::string(kind_name(row.kind)) + ": " + e.what();

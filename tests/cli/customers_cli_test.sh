@@ -30,6 +30,11 @@ out=$(K customers import --json "$TMP/customers.csv" 2>/dev/null)
 check "import again adds nothing" json_has "$out" "j['customers_created']==0 and j['unchanged']==3 and j['failed']==1"
 K customers import --strict "$TMP/customers.csv" >/dev/null 2>&1
 check "--strict fails on a bad row" test $? = 1
+# --verbose: debug messages (the import's timings) on stderr; without it, none
+"$KEFU" --verbose --db "$DB" customers import "$TMP/customers.csv" >/dev/null 2>"$TMP/err"
+check "--verbose shows the import's timings" grep -q "debug: import: rows written in" "$TMP/err"
+K customers import "$TMP/customers.csv" >/dev/null 2>"$TMP/err"
+check "without --verbose no debug messages" bash -c "! grep -q 'debug:' '$TMP/err'"
 
 for q in "taobao:wangfang88" "13800138000" "+86 138 0013 8000" "138-0013-8000" "wang.fang@example.com" "WANG.FANG@EXAMPLE.COM" "王"; do
   out=$(K customers find --json "$q")

@@ -231,7 +231,7 @@ struct ImportOptions {
   enum class Format { automatic, csv, jsonl };
   Format format = Format::automatic;        ///< automatic: by extension, else by the first character
   std::function<void(const ImportProgress&)> progress;  ///< called after each batch and at the end
-  std::size_t batch_rows = 100000;          ///< rows per transaction (other writers wait for one at most)
+  std::size_t batch_rows = 50000;           ///< rows per transaction (other writers wait for one at most)
   std::size_t max_problems = 1000;          ///< problems listed (all are counted)
 };
 

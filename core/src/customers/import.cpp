@@ -437,7 +437,7 @@ ConsultationFields consultation_fields(const J& j, bool nested, Timestamp now) {
 }
 
 /// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
-/// What the reading thread made of it is held by pointer: a batch holds 100,000 rows.
+/// What the reading thread made of it is held by pointer: a batch holds 50,000 rows.
 struct Row {
   std::size_t line = 0;
   json fields;

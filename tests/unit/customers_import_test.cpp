@@ -26,6 +26,27 @@ const char* kCsv =
     "\r\n"
     "chatwoot:7,\"多行\n名字\",,,,vip\r\n";
 
+// An import's problems, a line each, and the archive exported without its times.
+std::string problems_of(const ImportReport& r) {
+  std::string out;
+  for (const auto& p : r.problems) out += std::to_string(p.line) + ": " + p.message + "\n";
+  return out;
+}
+
+std::string archive_of(CustomerStore& store) {
+  std::ostringstream exported;
+  store.export_jsonl(exported);
+  std::istringstream lines(exported.str());
+  std::string out;
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    j.erase("created_at");
+    j.erase("updated_at");
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST(CustomerImport, CsvWithBadRowsReportedByLine) {
@@ -502,16 +523,8 @@ TEST(CustomerImport, CustomerCsvReadsAsItsJsonForm) {
     auto r = store->import_file(dir.write(name + ".csv", csv));
     Result out;
     out.report = std::to_string(r.rows) + " " + std::to_string(r.customers_created) + " " + std::to_string(r.failed) + "\n";
-    for (const auto& p : r.problems) out.report += std::to_string(p.line) + ": " + p.message + "\n";
-    std::ostringstream exported;
-    store->export_jsonl(exported);
-    std::istringstream lines(exported.str());
-    for (std::string line; std::getline(lines, line);) {
-      auto j = nlohmann::json::parse(line);
-      j.erase("created_at");
-      j.erase("updated_at");
-      out.archive += j.dump() + "\n";
-    }
+    out.report += problems_of(r);
+    out.archive += archive_of(*store);
     return out;
   };
   Result direct = run("direct", "");
@@ -561,16 +574,8 @@ TEST(CustomerImport, RecordLinesReadTheSameEitherWay) {
     Result out;
     out.report = std::to_string(r.rows) + " " + std::to_string(r.notes_added) + " " + std::to_string(r.purchases_added) +
                  " " + std::to_string(r.consultations_added) + " " + std::to_string(r.failed) + "\n";
-    for (const auto& p : r.problems) out.report += std::to_string(p.line) + ": " + p.message + "\n";
-    std::ostringstream exported;
-    store->export_jsonl(exported);
-    std::istringstream lines(exported.str());
-    for (std::string line; std::getline(lines, line);) {
-      auto j = nlohmann::json::parse(line);
-      j.erase("created_at");
-      j.erase("updated_at");
-      out.archive += j.dump() + "\n";
-    }
+    out.report += problems_of(r);
+    out.archive += archive_of(*store);
     return out;
   };
   Result flat = run("flat", false);

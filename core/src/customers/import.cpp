@@ -201,10 +201,10 @@ class CsvCustomers {
       if (has(c)) f.phones.emplace_back(value(c));
     for (int c : {kEmail, kEmails})
       if (has(c)) f.emails.emplace_back(value(c));
-    if (has(kTags)) f.tags = split(value(kTags));
+    if (has(kTags)) f.tags = split_semicolons(value(kTags));
     if (has(kTypes)) {
       if (!f.tags) f.tags = std::vector<std::string>();
-      for (auto& t : split(value(kTypes))) {
+      for (auto& t : split_semicolons(value(kTypes))) {
         if (!parse_customer_type(t))
           throw Error(ErrorCode::parse, where + ": unknown customer type '" + t +
                                             "' (price_sensitive, quality_seeking, health_beauty)");
@@ -215,7 +215,7 @@ class CsvCustomers {
     for (int c : {kBrands, kCategories, kColors, kColours, kSizes}) {
       if (!has(c)) continue;
       if (!f.preferences) f.preferences = Preferences{};
-      auto list = split(value(c));
+      auto list = split_semicolons(value(c));
       if (c == kBrands) f.preferences->brands = std::move(list);
       else if (c == kCategories) f.preferences->categories = std::move(list);
       else if (c == kSizes) f.preferences->sizes = std::move(list);
@@ -242,17 +242,6 @@ class CsvCustomers {
   }
   bool has(int c) const { return values_[static_cast<std::size_t>(c)].has_value(); }
   std::string value(int c) const { return has(c) ? std::string(*values_[static_cast<std::size_t>(c)]) : std::string(); }
-  // Split at ';', empty items dropped (json_forms.cpp: strings()).
-  static std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    for (std::size_t from = 0; from <= s.size();) {
-      auto to = s.find(';', from);
-      if (to == std::string::npos) to = s.size();
-      if (to > from) out.push_back(s.substr(from, to - from));
-      from = to + 1;
-    }
-    return out;
-  }
 
   std::vector<int> column_;  // per CSV column: its kColumns index, -1 for a nameless one
   std::array<std::optional<std::string_view>, kCount> values_;

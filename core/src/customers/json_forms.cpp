@@ -99,21 +99,13 @@ json to_json_value(const CareReminder& r) {
 
 namespace {
 
-std::vector<std::string> strings(const json& j, const std::string& where, bool split_semicolons) {
+std::vector<std::string> strings(const json& j, const std::string& where, bool split) {
   std::vector<std::string> out;
   if (j.is_null()) return out;
   if (j.is_string()) {
     std::string s = j.get<std::string>();
-    if (!split_semicolons) {
-      out.push_back(s);
-      return out;
-    }
-    for (std::size_t from = 0; from <= s.size();) {
-      auto to = s.find(';', from);
-      if (to == std::string::npos) to = s.size();
-      if (to > from) out.push_back(s.substr(from, to - from));
-      from = to + 1;
-    }
+    if (split) return split_semicolons(s);
+    out.push_back(s);
     return out;
   }
   if (!j.is_array()) throw Error(ErrorCode::parse, where + " must be a string or a list of strings");
@@ -134,6 +126,17 @@ std::string text(const json& j, const char* key, const std::string& where) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_semicolons(const std::string& s) {
+  std::vector<std::string> out;
+  for (std::size_t from = 0; from <= s.size();) {
+    auto to = s.find(';', from);
+    if (to == std::string::npos) to = s.size();
+    if (to > from) out.push_back(s.substr(from, to - from));
+    from = to + 1;
+  }
+  return out;
+}
 
 Preferences preferences_from(const json& j, const std::string& where) {
   Preferences p;

@@ -19,6 +19,8 @@ nlohmann::json to_json_value(const Preferences& p);
 /// error messages. Throws Error(parse).
 CustomerFields customer_fields(const nlohmann::json& j, const std::string& where);
 Preferences preferences_from(const nlohmann::json& j, const std::string& where);
+/// A list written as one text: "vip;student" → {"vip", "student"} (empty items dropped).
+std::vector<std::string> split_semicolons(const std::string& s);
 Arrival arrival_from(const nlohmann::json& j, const std::string& where);
 
 /// Serialises without throwing on bad UTF-8 (replaced).

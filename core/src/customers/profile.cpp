@@ -1,6 +1,10 @@
 // The profile card for the agent's sidebar, read in one snapshot.
 #include "sqlite_store.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
 namespace kefu::customers {
 
 namespace {
@@ -66,13 +70,29 @@ ProfileCard SqliteCustomerStore::do_profile(CustomerId id, const ReminderOptions
       }
     }
     {
-      auto st = c.q(
-          "SELECT s FROM ("
-          "  SELECT satisfaction AS s, time, id FROM consultations WHERE customer_id = ?1 AND satisfaction IS NOT NULL"
-          "  UNION ALL SELECT score, time, id FROM survey_answers WHERE customer_id = ?1 AND score IS NOT NULL)"
-          " ORDER BY time DESC, id DESC LIMIT ?2");
-      st->bind(1, id).bind(2, kScores);
-      while (st->step()) card.satisfaction.insert(card.satisfaction.begin(), st->i32(0));
+      // The latest scores of consultations and of survey answers, each in its index's order (no
+      // sort of their union in a temporary b-tree, which cost up to 400 µs now and then),
+      // merged newest first: (time, id) descending.
+      struct Score {
+        std::int64_t time, id;
+        int score;
+      };
+      auto latest = [&](sql::Use st) {
+        std::vector<Score> out;
+        st->bind(1, id).bind(2, kScores);
+        while (st->step()) out.push_back({st->i64(1), st->i64(2), st->i32(0)});
+        return out;
+      };
+      auto a = latest(c.q("SELECT satisfaction, time, id FROM consultations WHERE customer_id = ?1 AND "
+                          "satisfaction IS NOT NULL ORDER BY time DESC, id DESC LIMIT ?2"));
+      auto b = latest(c.q("SELECT score, time, id FROM survey_answers WHERE customer_id = ?1 AND score IS NOT NULL "
+                          "ORDER BY time DESC, id DESC LIMIT ?2"));
+      std::vector<Score> all;
+      std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(all), [](const Score& x, const Score& y) {
+        return x.time != y.time ? x.time > y.time : x.id > y.id;
+      });
+      if (all.size() > kScores) all.resize(kScores);
+      for (const auto& s : all) card.satisfaction.insert(card.satisfaction.begin(), s.score);
     }
     if (!card.satisfaction.empty()) {
       double sum = 0;

@@ -92,6 +92,32 @@ TEST(CustomerRecords, ProfileCardShowsTheWholePicture) {
   EXPECT_THROW(store->profile(9999), Error);
 }
 
+// The card's scores: the latest five of consultations and survey answers together, oldest first.
+TEST(CustomerRecords, ProfileCardScoresInterleaveConsultationsAndSurveys) {
+  TempDir dir;
+  auto store = open_customer_store(dir.file("scores.db"));
+  CustomerId id = store->upsert(fields("李雷", {"taobao:lilei"}));
+  for (int day = 8; day >= 1; --day) {  // scores 1..8 from eight days ago to yesterday
+    int score = 9 - day;
+    if (day % 2) {
+      Consultation v;
+      v.intent = Intent::sizing;
+      v.satisfaction = score > 5 ? score - 3 : score;
+      v.time = kNow - day * kDay;
+      store->add_consultation(id, v);
+    } else {
+      SurveyAnswer a;
+      a.survey = "回访";
+      a.question = "满意度 " + std::to_string(day);
+      a.score = score > 5 ? score - 3 : score;
+      a.time = kNow - day * kDay;
+      store->add_survey_answer(id, a);
+    }
+  }
+  // Days 5..1 give scores 4, 5, 3, 4, 5 (6, 7, 8 less 3), alternately from surveys and consultations.
+  EXPECT_EQ(store->profile(id).satisfaction, (std::vector<int>{4, 5, 3, 4, 5}));
+}
+
 TEST(CustomerRecords, OrdersAreKeyedByOrderIdAndChecked) {
   TempDir dir;
   auto store = open_customer_store(dir.file("o.db"));

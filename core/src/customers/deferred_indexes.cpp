@@ -97,6 +97,41 @@ bool index_exists(sql::Conn& c, const std::string& name) {
   return st->step();
 }
 
+// Records a thing put off: kefu_meta key → value (an index's CREATE statement, or "1").
+void record(sql::Conn& c, const std::string& key, const std::string& value) {
+  c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, ?2)")->bind(1, key).bind(2, value).run();
+}
+
+// FTS5's merging of `fts_table`'s segments (it persists in the table's config).
+void set_merging(sql::Conn& c, const std::string& fts_table, int automerge, int crisismerge) {
+  const std::string& t = fts_table;
+  c.exec("INSERT INTO " + t + "(" + t + ", rank) VALUES ('automerge', " + std::to_string(automerge) + "); INSERT INTO " +
+         t + "(" + t + ", rank) VALUES ('crisismerge', " + std::to_string(crisismerge) + ")");
+}
+
+// Makes the index `name` from its recorded CREATE statement unless it exists; whether it did.
+bool make_index(sql::Conn& c, const std::string& name, const std::string& create) {
+  if (index_exists(c, name)) return false;
+  std::optional<SortSettings> sorting;
+  if (numbers_only(name)) sorting.emplace(c);
+  try {
+    c.exec(create);
+  } catch (const Error&) {
+    // A unique idempotence key (source_key) that another writer repeated while the index was
+    // missing: keep the first row with each key, as INSERT OR IGNORE would have, and try again.
+    auto on = create.find(" ON ");
+    auto paren = create.find('(', on == std::string::npos ? 0 : on);
+    if (create.rfind("CREATE UNIQUE INDEX", 0) != 0 || create.find("(source_key)") == std::string::npos ||
+        on == std::string::npos || paren == std::string::npos)
+      throw;
+    std::string table = create.substr(on + 4, paren - on - 4);
+    c.exec("DELETE FROM " + table + " WHERE source_key IS NOT NULL AND id NOT IN (SELECT min(id) FROM " + table +
+           " WHERE source_key IS NOT NULL GROUP BY source_key)");
+    c.exec(create);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names) {
@@ -109,25 +144,18 @@ bool defer_indexes(sql::Conn& c, std::initializer_list<const char*> names) {
       if (!st->step()) continue;
       create = st->str(0);
     }
-    auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, ?2)");
-    st->bind(1, std::string(kPrefix) + name).bind(2, create).run();
+    record(c, std::string(kPrefix) + name, create);
     c.exec(std::string("DROP INDEX \"") + name + "\"");
     any = true;
   }
   return any;
 }
 
-void defer_aggregates(sql::Conn& c, const char* table) {
-  auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, '1')");
-  st->bind(1, std::string(kAggregates) + table).run();
-}
+void defer_aggregates(sql::Conn& c, const char* table) { record(c, std::string(kAggregates) + table, "1"); }
 
 void defer_merging(sql::Conn& c, const char* fts_table) {
-  const std::string t(fts_table);
-  c.exec("INSERT INTO " + t + "(" + t + ", rank) VALUES ('automerge', 0); INSERT INTO " + t + "(" + t +
-         ", rank) VALUES ('crisismerge', 200)");
-  auto st = c.q("INSERT OR REPLACE INTO kefu_meta(key, value) VALUES (?1, '1')");
-  st->bind(1, std::string(kMerging) + t).run();
+  set_merging(c, fts_table, 0, 200);
+  record(c, std::string(kMerging) + fts_table, "1");
 }
 
 int restore_deferred(sql::Conn& c) {
@@ -147,40 +175,15 @@ int restore_deferred(sql::Conn& c) {
   std::stable_sort(recorded.begin(), recorded.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
   int made = 0;
   for (const auto& [key, create] : recorded) {
-    if (key.rfind(kMerging, 0) == 0) {  // FTS5's defaults again
+    if (key.rfind(kMerging, 0) == 0) {
       const std::string t = key.substr(kMerging.size());
       if (t != "notes_fts" && t != "consultations_fts") throw Error(ErrorCode::storage, "customer database: unknown " + key);
-      c.exec("INSERT INTO " + t + "(" + t + ", rank) VALUES ('automerge', 4); INSERT INTO " + t + "(" + t +
-             ", rank) VALUES ('crisismerge', 16)");
-      c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();
+      set_merging(c, t, 4, 16);  // FTS5's defaults
       ++made;
-      continue;
-    }
-    if (key.rfind(kAggregates, 0) == 0) {
+    } else if (key.rfind(kAggregates, 0) == 0) {
       count_aggregates(c, std::string_view(key).substr(kAggregates.size()));
-      c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();
       ++made;
-      continue;
-    }
-    std::string name = key.substr(kPrefix.size());
-    if (!index_exists(c, name)) {
-      std::optional<SortSettings> sorting;
-      if (numbers_only(name)) sorting.emplace(c);
-      try {
-        c.exec(create);
-      } catch (const Error&) {
-        // A unique idempotence key (source_key) that another writer repeated while the index was
-        // missing: keep the first row with each key, as INSERT OR IGNORE would have, and try again.
-        auto on = create.find(" ON ");
-        auto paren = create.find('(', on == std::string::npos ? 0 : on);
-        if (create.rfind("CREATE UNIQUE INDEX", 0) != 0 || create.find("(source_key)") == std::string::npos ||
-            on == std::string::npos || paren == std::string::npos)
-          throw;
-        std::string table = create.substr(on + 4, paren - on - 4);
-        c.exec("DELETE FROM " + table + " WHERE source_key IS NOT NULL AND id NOT IN (SELECT min(id) FROM " + table +
-               " WHERE source_key IS NOT NULL GROUP BY source_key)");
-        c.exec(create);
-      }
+    } else if (make_index(c, key.substr(kPrefix.size()), create)) {
       ++made;
     }
     c.q("DELETE FROM kefu_meta WHERE key = ?1")->bind(1, key).run();

@@ -11,8 +11,8 @@
 // into an empty table, these are counted once at the end instead.
 //
 // Crash safety: the dropping and its record in kefu_meta ("deferred_index:NAME" → the index's
-// CREATE statement; "deferred_aggregates:TABLE") commit together, and so do the re-creation (or
-// the count) and the record's removal. A killed
+// CREATE statement; "deferred_aggregates:TABLE"; "deferred_merging:FTS_TABLE") commit together,
+// and so do the re-creation (or the count, or FTS5's defaults) and the record's removal. A killed
 // import leaves the records behind; opening the store makes the indexes again before anything
 // else runs. A unique index that cannot be made because another writer added a row with the same
 // key meanwhile (which the missing index could not refuse) is made after removing the later
@@ -42,11 +42,11 @@ void defer_aggregates(sql::Conn& c, const char* table);
 void defer_merging(sql::Conn& c, const char* fts_table);
 
 /// Inside a write transaction: makes every recorded index again, counts every recorded aggregate,
-/// and removes the records. Returns how many things it did.
+/// sets FTS5's merging back, and removes the records. Returns how many things it did.
 int restore_deferred(sql::Conn& c);
 
-/// Whether indexes or aggregates are recorded as put off (by this or a killed import, or another
-/// process's).
+/// Whether indexes, aggregates or merging are recorded as put off (by this or a killed import, or
+/// another process's).
 bool has_deferred(sql::Conn& c);
 
 }  // namespace kefu::customers

@@ -23,20 +23,20 @@ bool scalar(simdjson::dom::element e, FlatValue::Type& type, bool& boolean, std:
 
 }  // namespace
 
-std::string FlatValue::dump() const {
+nlohmann::json FlatValue::to_json() const {
   switch (type_) {
-    case Type::null: return "null";
-    case Type::boolean: return boolean_ ? "true" : "false";
-    case Type::integer: return std::to_string(integer_);
-    case Type::floating: return nlohmann::json(floating_).dump();
-    case Type::string: return nlohmann::json(std::string(string_)).dump();
+    case Type::null: return nullptr;
+    case Type::boolean: return boolean_;
+    case Type::integer: return integer_;
+    case Type::floating: return floating_;
+    case Type::string: return std::string(string_);
     case Type::array: {
       nlohmann::json a = nlohmann::json::array();
-      for (const auto& v : items_) a.push_back(nlohmann::json::parse(v.dump()));
-      return a.dump();
+      for (const auto& v : items_) a.push_back(v.to_json());
+      return a;
     }
   }
-  return "null";
+  return nullptr;
 }
 
 bool FlatRow::parse(const std::string& line) {

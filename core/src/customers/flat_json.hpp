@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 namespace kefu::customers {
@@ -29,8 +30,10 @@ class FlatValue {
   template <class T>
   T get() const;
 
-  /// The value as nlohmann::json::dump() writes it (the import dumps numbers and booleans only).
-  std::string dump() const;
+  /// The value as nlohmann::json::dump() writes it (the import dumps numbers and booleans only;
+  /// an integer, such as every note's time, without building a JSON value).
+  std::string dump() const { return type_ == Type::integer ? std::to_string(integer_) : to_json().dump(); }
+  nlohmann::json to_json() const;
 
   std::vector<FlatValue>::const_iterator begin() const { return items_.begin(); }
   std::vector<FlatValue>::const_iterator end() const { return items_.end(); }

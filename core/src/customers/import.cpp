@@ -77,6 +77,13 @@ std::optional<Kind> kind_of(const J& j) {
   return Kind::customer;
 }
 
+/// Whether a line carries records of its customer (the export form: "notes": [...] ...).
+template <class J>
+bool carries_records(const J& j) {
+  return j.contains("notes") || j.contains("orders") || j.contains("purchases") || j.contains("consultations") ||
+         j.contains("survey_answers");
+}
+
 class LineReader {
  public:
   explicit LineReader(std::istream& in) : in_(in) {}
@@ -426,7 +433,7 @@ ConsultationFields consultation_fields(const J& j, bool nested, Timestamp now) {
 }
 
 /// One data row: its line and its fields as a JSON object (CSV rows are turned into the JSON form).
-/// What the reading thread made of it is held by pointer: a batch holds 50,000 rows.
+/// What the reading thread made of it is held by pointer, so that a batch's rows stay small.
 struct Row {
   std::size_t line = 0;
   json fields;
@@ -768,8 +775,8 @@ struct Batch {
 };
 
 /// Hands batches from the reading thread to the writing one (at most two waiting), and written
-/// batches back, to be cleared on the reading thread and filled again: their rows' memory is
-/// reused rather than given back to the system and faulted in again (a batch is some 100 MiB).
+/// batches back, to be cleared on the reading thread and filled again: the vector of rows keeps its
+/// memory instead of giving it back to the system and faulting it in again.
 class Queue {
  public:
   /// Queues `b`; `b` becomes a written batch, emptied, or a new one.
@@ -868,8 +875,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
     auto emit = [&](Row&& row) {  // a row parsed as a JSON object: read as its kind
       if (row.error.empty()) {
         auto kind = kind_of(row.fields);
-        bool nested = row.fields.contains("notes") || row.fields.contains("orders") || row.fields.contains("purchases") ||
-                      row.fields.contains("consultations") || row.fields.contains("survey_answers");
+        bool nested = carries_records(row.fields);
         row.known_kind = kind.has_value();
         row.kind = kind.value_or(Kind::customer);
         row.nested = nested;
@@ -896,12 +902,10 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
         row.error = "is longer than 1 MiB";
       } else if (!is_valid_utf8(text)) {
         row.error = "is not valid UTF-8";
-      } else if (flat.parse(text) && is_record(kind_of(flat)) &&
-                 !(flat.contains("notes") || flat.contains("orders") || flat.contains("purchases") ||
-                   flat.contains("consultations") || flat.contains("survey_answers"))) {
+      } else if (std::optional<Kind> kind; flat.parse(text) && is_record(kind = kind_of(flat)) && !carries_records(flat)) {
         // A note, order or consultation of scalars: read without a JSON object.
         row.known_kind = true;
-        row.kind = *kind_of(flat);
+        row.kind = *kind;
         read_record(row, flat);
         push(std::move(row));
         return;
@@ -1079,7 +1083,7 @@ ImportReport SqliteCustomerStore::do_import(std::istream& in, const std::string&
   const double indexes_s = seconds_since();
   if (reader_error) std::rethrow_exception(reader_error);
   report.problems.insert(report.problems.begin(), header_problems.begin(), header_problems.end());
-  if ((report.notes_added || report.consultations_added)) tidy_index(report.notes_added, report.consultations_added);
+  if (report.notes_added || report.consultations_added) tidy_index(report.notes_added, report.consultations_added);
   const double tidy_s = seconds_since();
   if (log())
     log()->debug("import: rows written in {:.2f} s, deferred indexes and counts made in {:.2f} s, full-text index merged in {:.2f} s",

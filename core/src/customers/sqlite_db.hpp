@@ -183,10 +183,6 @@ std::string fold_for_index(std::string_view text, const ChineseConverter* to_sim
 class FoldedTexts {
  public:
   void add(std::string_view original, std::string_view folded) { texts_.emplace_back(original, folded); }
-  void clear() {
-    texts_.clear();
-    next_ = 0;
-  }
   /// The folded form of `text` when it is the next text added (and then moves past it), else
   /// nullptr: a text indexed out of that order is folded again, never mistaken.
   const std::string_view* take(std::string_view text) {

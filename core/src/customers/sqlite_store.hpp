@@ -145,13 +145,13 @@ class SqliteCustomerStore final : public CustomerStore {
   /// `index`: add it to the full-text index now (imports index a whole batch with index_new()).
   Note add_note_in(sql::Conn& c, CustomerId id, const NewNote& note, std::optional<std::int64_t> source_key,
                    bool* inserted, bool index = true);
-  /// `aggregates` false: leave the customer's purchase count and dates to a later
-  /// recount_aggregates() (an import into an empty table, deferred_indexes.hpp).
+  /// `aggregates` false: leave the customer's purchase count and dates to be counted at the end of
+  /// an import into an empty table (deferred_indexes.hpp: defer_aggregates).
   /// `likely_new`: try to insert first (one index probe for a new order id instead of two; an
   /// import into an empty table), and only if the order id is there already compare and update.
   Purchase add_purchase_in(sql::Conn& c, CustomerId id, const Purchase& p, bool* inserted, bool aggregates = true,
                            bool likely_new = false);
-  /// `aggregates` false: leave last contact, complaint and satisfaction to recount_aggregates().
+  /// `aggregates` false: leave last contact, complaint and satisfaction to that count too.
   Consultation add_consultation_in(sql::Conn& c, CustomerId id, const Consultation& v,
                                    std::optional<std::int64_t> source_key, bool* inserted, bool index = true,
                                    bool aggregates = true);
